@@ -1,0 +1,162 @@
+//! Matching one buffer against the compiled rules, producing raw matches (rule + byte spans).
+//!
+//! The cost grows with the bytes, not with rules × bytes: one case-insensitive Aho-Corasick
+//! pass finds the rules' keywords, and only the rules a keyword triggers run their regex, and
+//! only in a window around that keyword. Then each candidate is checked against the rule's
+//! filters (placeholder, entropy, checksum, context). This module knows nothing of files,
+//! paths on disk or reports.
+
+mod entropy;
+
+use std::ops::Range;
+
+use regex_automata::Input;
+
+use crate::finding::ChecksumStatus;
+use crate::rules::{Rule, RuleSet};
+pub use entropy::shannon_entropy;
+
+/// How far before a keyword a match may start: keywords sit near the start of tokens, but a
+/// few (OpenAI's `T3BlbkFJ`) sit in the middle of a long one.
+const LOOKBEHIND: usize = 512;
+/// How far a context pattern is looked for around a match on a very long line.
+const CONTEXT_REACH: usize = 512;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawMatch {
+    pub rule: usize,
+    /// The whole regex match.
+    pub span: Range<usize>,
+    /// The `secret` capture inside it.
+    pub secret: Range<usize>,
+    pub checksum: ChecksumStatus,
+}
+
+/// Reusable per-thread state for matching, so the hot path does not allocate per buffer.
+#[derive(Default)]
+pub struct Scratch {
+    windows: Vec<(usize, Range<usize>)>,
+}
+
+pub struct Matcher<'r> {
+    rules: &'r RuleSet,
+}
+
+impl<'r> Matcher<'r> {
+    pub fn new(rules: &'r RuleSet) -> Matcher<'r> {
+        Matcher { rules }
+    }
+
+    /// All matches in `hay`, sorted by position. `path` (relative, forward slashes) decides
+    /// which path-restricted rules apply.
+    pub fn find(&self, path: &str, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<RawMatch>) {
+        out.clear();
+        let windows = &mut scratch.windows;
+        windows.clear();
+        for hit in self.rules.prefilter().find_overlapping_iter(hay) {
+            for &rule_index in self.rules.rules_for_keyword(hit.pattern().as_usize()) {
+                let rule = &self.rules.rules[rule_index];
+                let start = hit.start().saturating_sub(LOOKBEHIND);
+                let end = hit.end().saturating_add(rule.window).min(hay.len());
+                windows.push((rule_index, start..end));
+            }
+        }
+        if windows.is_empty() {
+            return;
+        }
+        windows.sort_unstable_by_key(|(rule, range)| (*rule, range.start));
+        let mut path_allowed: Option<(usize, bool)> = None;
+        let mut i = 0;
+        while i < windows.len() {
+            let (rule_index, mut merged) = windows[i].clone();
+            i += 1;
+            while i < windows.len() && windows[i].0 == rule_index && windows[i].1.start <= merged.end {
+                merged.end = merged.end.max(windows[i].1.end);
+                i += 1;
+            }
+            let rule = &self.rules.rules[rule_index];
+            if let Some(globs) = &rule.paths {
+                let allowed = match path_allowed {
+                    Some((r, allowed)) if r == rule_index => allowed,
+                    _ => globs.is_match(path),
+                };
+                path_allowed = Some((rule_index, allowed));
+                if !allowed {
+                    continue;
+                }
+            }
+            self.run_rule(rule_index, rule, hay, merged, out);
+        }
+        out.sort_unstable_by(|a, b| {
+            (a.secret.start, a.secret.end, std::cmp::Reverse(self.rules.rules[a.rule].confidence), a.rule).cmp(&(
+                b.secret.start,
+                b.secret.end,
+                std::cmp::Reverse(self.rules.rules[b.rule].confidence),
+                b.rule,
+            ))
+        });
+        // One report per secret: where rules overlap, the most confident (then first) wins.
+        out.dedup_by(|later, kept| later.secret == kept.secret);
+    }
+
+    fn run_rule(&self, rule_index: usize, rule: &Rule, hay: &[u8], window: Range<usize>, out: &mut Vec<RawMatch>) {
+        // The span limits the search while the whole buffer stays visible to `\b` and `^`.
+        let mut input = Input::new(hay).span(window);
+        let mut caps = rule.regex.create_captures();
+        loop {
+            rule.regex.search_captures(&input, &mut caps);
+            let Some(m) = caps.get_match() else { break };
+            let next = if m.is_empty() { m.end() + 1 } else { m.end() };
+            if let Some(secret) = caps.get_group(rule.secret_group) {
+                let span = m.start()..m.end();
+                let secret = secret.start..secret.end;
+                // Merged windows of one rule never overlap, so a match cannot be found twice.
+                if let Some(checksum) = self.accept(rule, hay, &span, &secret) {
+                    out.push(RawMatch {
+                        rule: rule_index,
+                        span,
+                        secret,
+                        checksum,
+                    });
+                }
+            }
+            if next > input.end() {
+                break;
+            }
+            input.set_start(next);
+        }
+    }
+
+    /// The rule's filters; `Some(checksum status)` when the candidate is a finding.
+    fn accept(&self, rule: &Rule, hay: &[u8], span: &Range<usize>, secret: &Range<usize>) -> Option<ChecksumStatus> {
+        let value = &hay[secret.clone()];
+        if value.is_empty() || self.rules.placeholders.is_placeholder(value) {
+            return None;
+        }
+        if let Some(min) = rule.min_entropy {
+            if shannon_entropy(value) < min {
+                return None;
+            }
+        }
+        if let Some(context) = &rule.context {
+            let line = line_around(hay, span);
+            if !context.is_match(Input::new(hay).span(line)) {
+                return None;
+            }
+        }
+        match rule.checksum {
+            Some(checksum) if checksum.verify(value) => Some(ChecksumStatus::Valid),
+            Some(_) => None,
+            None => Some(ChecksumStatus::None),
+        }
+    }
+}
+
+/// The line(s) holding `span`, clipped on very long lines.
+fn line_around(hay: &[u8], span: &Range<usize>) -> Range<usize> {
+    let floor = span.start.saturating_sub(CONTEXT_REACH);
+    let start = memchr::memrchr(b'\n', &hay[floor..span.start]).map_or(floor, |i| floor + i + 1);
+    let ceiling = span.end.saturating_add(CONTEXT_REACH).min(hay.len());
+    let end = memchr::memchr(b'\n', &hay[span.end..ceiling]).map_or(ceiling, |i| span.end + i);
+    start..end
+}

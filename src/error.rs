@@ -1,0 +1,110 @@
+//! Errors the engine returns. Each carries the path that caused it; errors in files a user
+//! writes (rule packs, `tokscan.toml`, baselines) also carry the file's text and the span at
+//! fault, so miette can show the line and what is wrong with it.
+
+use std::io;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use thiserror::Error;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum Error {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    InFile(#[from] Box<FileError>),
+
+    #[error("cannot read {}: {source}", path.display())]
+    #[diagnostic(code(tokscan::io))]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error("cannot write {}: {source}", path.display())]
+    #[diagnostic(code(tokscan::io))]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
+
+impl Error {
+    pub fn io(path: &Path, source: io::Error) -> Error {
+        Error::Io {
+            path: path.to_owned(),
+            source,
+        }
+    }
+}
+
+/// A problem at a known place in a file the user wrote.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{kind} {location}: {message}")]
+#[diagnostic(code(tokscan::invalid_file))]
+pub struct FileError {
+    kind: &'static str,
+    /// `path:line:column`, so the error says where even when printed without a code frame.
+    location: String,
+    message: String,
+    #[source_code]
+    source_code: NamedSource<String>,
+    #[label("{label}")]
+    span: Option<SourceSpan>,
+    label: String,
+    #[help]
+    help: Option<String>,
+}
+
+impl FileError {
+    /// `kind` names the file's role: "rule pack", "config", "baseline".
+    pub fn new(
+        kind: &'static str,
+        path: &str,
+        text: &str,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+    ) -> Box<FileError> {
+        let message = message.into();
+        let location = match &span {
+            Some(span) => {
+                let (line, column) = line_column(text, span.start);
+                format!("{path}:{line}:{column}")
+            }
+            None => path.to_owned(),
+        };
+        let label = message.lines().next().unwrap_or_default().to_owned();
+        Box::new(FileError {
+            kind,
+            location,
+            message,
+            source_code: NamedSource::new(path, text.to_owned()),
+            span: span.map(|s| SourceSpan::from(s.start..s.end.max(s.start))),
+            label,
+            help: None,
+        })
+    }
+
+    pub fn with_help(mut self: Box<Self>, help: impl Into<String>) -> Box<Self> {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// From a TOML parse or schema error, keeping the span toml reports.
+    pub fn from_toml(kind: &'static str, path: &str, text: &str, err: &toml::de::Error) -> Box<Self> {
+        FileError::new(kind, path, text, err.span(), err.message().trim())
+    }
+}
+
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text.as_bytes()[..offset.min(text.len())];
+    let line = memchr::memchr_iter(b'\n', before).count() + 1;
+    let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    (line, column)
+}

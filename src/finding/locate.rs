@@ -1,0 +1,231 @@
+//! From raw matches in a buffer to findings: line and column, the redacted preview, the
+//! content-based fingerprint, and inline `tokscan:allow` suppressions.
+
+use std::ops::Range;
+
+use sha2::{Digest, Sha256};
+
+use super::{Excerpt, Finding, Scope};
+use crate::detect::RawMatch;
+use crate::rules::RuleSet;
+
+/// Longest stretch of a line kept on either side of a secret in an excerpt.
+const EXCERPT_REACH: usize = 80;
+/// Most bytes looked at on either side of a secret for its excerpt.
+const EXCERPT_BYTES: usize = 1024;
+
+/// The marker that suppresses a finding on its own line or the line below it.
+pub const ALLOW_MARKER: &[u8] = b"tokscan:allow";
+
+/// Turns `matches` (sorted by position) into findings appended to `out`; returns how many
+/// were suppressed by an inline marker.
+pub fn locate(
+    rules: &RuleSet,
+    path: &str,
+    hay: &[u8],
+    matches: &[RawMatch],
+    keep_secret: bool,
+    out: &mut Vec<Finding>,
+) -> usize {
+    let mut cursor = LineCursor::default();
+    let mut suppressed = 0;
+    for m in matches {
+        let (line, line_start) = cursor.advance(hay, m.secret.start);
+        if allowed_inline(hay, line_start) {
+            suppressed += 1;
+            continue;
+        }
+        let (end_line, end_line_start) = {
+            let mut end_cursor = cursor.clone();
+            end_cursor.advance(hay, m.secret.end)
+        };
+        let rule = &rules.rules[m.rule];
+        let secret = String::from_utf8_lossy(&hay[m.secret.clone()]).into_owned();
+        let secret_preview = preview(&secret);
+        let excerpt = excerpt(hay, line, line_start, &m.secret, matches);
+        out.push(Finding {
+            rule: rule.id.clone(),
+            provider: rules.provider(rule).id.clone(),
+            kind: rule.kind.clone(),
+            description: rule.description.clone(),
+            path: path.to_owned(),
+            line,
+            column: char_column(hay, line_start, m.secret.start),
+            end_line,
+            end_column: char_column(hay, end_line_start, m.secret.end),
+            secret_preview,
+            fingerprint: fingerprint(&rule.id, &secret),
+            secret: keep_secret.then_some(secret),
+            confidence: rule.confidence,
+            checksum: m.checksum,
+            scope: Scope::unknown(),
+            stated_use: None,
+            excess: Vec::new(),
+            overprivileged: false,
+            reachable_by: Vec::new(),
+            live: None,
+            severity: rule.severity,
+            excerpt: Some(excerpt),
+        });
+    }
+    suppressed
+}
+
+/// Walks forward through a buffer counting lines, so locating sorted matches is linear.
+#[derive(Clone, Default)]
+struct LineCursor {
+    pos: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl LineCursor {
+    /// The 1-based line holding `offset` and that line's first byte. `offset` must not go back.
+    fn advance(&mut self, hay: &[u8], offset: usize) -> (usize, usize) {
+        if self.line == 0 {
+            self.line = 1;
+        }
+        let offset = offset.max(self.pos);
+        for nl in memchr::memchr_iter(b'\n', &hay[self.pos..offset]) {
+            self.line += 1;
+            self.line_start = self.pos + nl + 1;
+        }
+        self.pos = offset;
+        (self.line, self.line_start)
+    }
+}
+
+/// The secret's line with one line of context on each side, very long lines clipped around
+/// it, and every secret in view (this one and any neighbour) replaced by its preview.
+fn excerpt(hay: &[u8], line: usize, line_start: usize, secret: &Range<usize>, all: &[RawMatch]) -> Excerpt {
+    let prev_start = match line_start {
+        0 => None,
+        _ => Some(memchr::memrchr(b'\n', &hay[..line_start - 1]).map_or(0, |i| i + 1)),
+    };
+    // Bounded, so a finding on a huge minified line costs little.
+    let (first_line, from) = match prev_start {
+        Some(prev) if secret.start - prev <= EXCERPT_BYTES => (line - 1, prev),
+        _ => (line, line_start.max(secret.start.saturating_sub(EXCERPT_BYTES))),
+    };
+    let limit = secret.end.saturating_add(EXCERPT_BYTES).min(hay.len());
+    let after_end = memchr::memchr(b'\n', &hay[secret.end..limit]).map_or(limit, |i| secret.end + i);
+    let to = if after_end < limit {
+        memchr::memchr(b'\n', &hay[after_end + 1..limit]).map_or(limit, |i| after_end + 1 + i)
+    } else {
+        after_end
+    };
+    let mut text = String::new();
+    let mut span = 0..0;
+    let mut pos = from;
+    for other in all.iter().map(|m| &m.secret) {
+        if other.start < pos || other.end > to {
+            continue;
+        }
+        clip_lines(&hay[pos..other.start], other.start <= secret.start, &mut text);
+        let start = text.len();
+        text.push_str(&preview(&String::from_utf8_lossy(&hay[other.clone()])));
+        if other == secret {
+            span = start..text.len();
+        }
+        pos = other.end;
+    }
+    clip_lines(&hay[pos..to], false, &mut text);
+    Excerpt { first_line, text, span }
+}
+
+/// Appends `bytes`, shortening the line that touches the secret (the last line when
+/// `before`, the first otherwise) and any other line longer than the reach.
+fn clip_lines(bytes: &[u8], before: bool, out: &mut String) {
+    let text = String::from_utf8_lossy(bytes);
+    let lines: Vec<&str> = text.split('\n').collect();
+    let last = lines.len() - 1;
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let chars: Vec<char> = line.chars().collect();
+        if chars.len() <= EXCERPT_REACH {
+            out.push_str(line);
+        } else if before && i == last {
+            out.push('…');
+            out.extend(&chars[chars.len() - EXCERPT_REACH..]);
+        } else {
+            out.extend(&chars[..EXCERPT_REACH]);
+            out.push('…');
+        }
+    }
+}
+
+/// 1-based column in characters: every byte that does not continue a UTF-8 sequence starts one.
+fn char_column(hay: &[u8], line_start: usize, offset: usize) -> usize {
+    hay[line_start..offset].iter().filter(|&&b| b & 0xC0 != 0x80).count() + 1
+}
+
+fn allowed_inline(hay: &[u8], line_start: usize) -> bool {
+    let line_end = memchr::memchr(b'\n', &hay[line_start..]).map_or(hay.len(), |i| line_start + i);
+    if memchr::memmem::find(&hay[line_start..line_end], ALLOW_MARKER).is_some() {
+        return true;
+    }
+    if line_start == 0 {
+        return false;
+    }
+    let prev_end = line_start - 1;
+    let prev_start = memchr::memrchr(b'\n', &hay[..prev_end]).map_or(0, |i| i + 1);
+    memchr::memmem::find(&hay[prev_start..prev_end], ALLOW_MARKER).is_some()
+}
+
+/// A short, safe-to-share view of a secret: a few leading and trailing characters.
+pub fn preview(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    let (head, tail) = match chars.len() {
+        n if n >= 24 => (6, 4),
+        n if n >= 16 => (4, 2),
+        n if n >= 10 => (2, 2),
+        _ => (0, 0),
+    };
+    let head: String = chars[..head].iter().collect();
+    let tail: String = chars[chars.len() - tail..].iter().collect();
+    format!("{head}…{tail}")
+}
+
+/// Content-based: the rule and a digest of the secret, so moving the line (or the file)
+/// keeps it, and the fingerprint reveals nothing usable about the secret.
+pub fn fingerprint(rule: &str, secret: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"tokscan/v1\0");
+    hasher.update(rule.as_bytes());
+    hasher.update(b"\0");
+    hasher.update(secret.as_bytes());
+    hasher.finalize()[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preview_hides_the_middle() {
+        let p = preview("ghp_0123456789abcdefghijklmnopqrstuvwxyz");
+        assert_eq!(p, "ghp_01…wxyz");
+    }
+
+    #[test]
+    fn short_secret_is_hidden_entirely() {
+        assert_eq!(preview("hunter2"), "…");
+    }
+
+    #[test]
+    fn fingerprint_depends_on_rule_and_secret_only() {
+        assert_eq!(fingerprint("r", "s"), fingerprint("r", "s"));
+        assert_ne!(fingerprint("r", "s"), fingerprint("r", "t"));
+        assert_ne!(fingerprint("r", "s"), fingerprint("q", "s"));
+        assert_eq!(fingerprint("r", "s").len(), 32);
+    }
+
+    #[test]
+    fn marker_on_previous_line_allows() {
+        let hay = b"# tokscan:allow\nkey=abc\n";
+        assert!(allowed_inline(hay, 16));
+        assert!(!allowed_inline(b"x\nkey=abc\n", 2));
+    }
+}

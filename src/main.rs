@@ -1,0 +1,148 @@
+//! The `tokscan` binary: parse arguments, run the engine, print, and map the outcome to an
+//! exit code (0 clean, 1 findings at or above `--fail-on`, 2 usage, config or I/O error).
+
+mod cli;
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use tokscan::baseline::Baseline;
+use tokscan::config::Config;
+use tokscan::report::{Format, Report};
+use tokscan::rules::RuleSet;
+use tokscan::scan::{scan, ScanOptions};
+use tokscan::source::WalkOptions;
+
+use cli::{Cli, ColorArg, FormatArg};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stderr_styled = io::stderr().is_terminal() && color_allowed(cli.color);
+    miette::set_hook(Box::new(move |_| {
+        Box::new(
+            miette::MietteHandlerOpts::new()
+                .color(stderr_styled)
+                .unicode(stderr_styled)
+                .build(),
+        )
+    }))
+    .ok();
+    match run(&cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("{:?}", miette::Report::new(err));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: &Cli) -> tokscan::Result<ExitCode> {
+    let rules = RuleSet::load(&cli.rules)?;
+    let config = match (&cli.config, cli.no_config) {
+        (_, true) => Config::default(),
+        (Some(path), false) => Config::load(path)?,
+        (None, false) => Config::discover(&cli.paths[0])?,
+    };
+    let baseline = cli.baseline.as_deref().map(Baseline::load).transpose()?;
+    if cli.verbose > 0 {
+        eprintln!(
+            "tokscan: {} rules from {} providers; config: {}",
+            rules.rules.len(),
+            rules.providers.len(),
+            config.path.as_ref().map_or_else(|| "none".to_owned(), |p| p.display().to_string())
+        );
+    }
+    for path in &cli.paths {
+        if let Err(err) = std::fs::symlink_metadata(path) {
+            return Err(tokscan::Error::io(path, err));
+        }
+    }
+
+    let options = ScanOptions {
+        roots: cli.paths.clone(),
+        walk: WalkOptions {
+            no_ignore: cli.no_ignore,
+            follow_links: cli.follow,
+            threads: cli.threads.unwrap_or(0),
+            max_file_size: cli.max_file_size,
+        },
+        keep_secrets: cli.no_redact,
+    };
+    let mut outcome = scan(&options, &rules, &config);
+    if let Some(path) = &cli.write_baseline {
+        Baseline::write(path, &outcome.findings)?;
+    }
+    if let Some(baseline) = &baseline {
+        outcome.apply_baseline(baseline);
+    }
+
+    for problem in &outcome.problems {
+        if problem.error || !cli.quiet {
+            let level = if problem.error { "error" } else { "warning" };
+            eprintln!("tokscan: {level}: {}: {}", problem.path, problem.message);
+        }
+    }
+
+    let format = match cli.format {
+        FormatArg::Human => Format::Human,
+        FormatArg::Json => Format::Json,
+        FormatArg::Jsonl => Format::Jsonl,
+        FormatArg::Sarif => Format::Sarif,
+        FormatArg::Github => Format::Github,
+    };
+    let to_terminal = cli.output.is_none() && io::stdout().is_terminal();
+    let report = Report {
+        rules: &rules,
+        outcome: &outcome,
+        styled: to_terminal && color_allowed(cli.color) || cli.color == ColorArg::Always,
+    };
+    let written = match &cli.output {
+        Some(path) => File::create(path)
+            .and_then(|file| {
+                let mut out = BufWriter::new(file);
+                report.write(format, &mut out)?;
+                out.flush()
+            })
+            .map_err(|source| tokscan::Error::Write {
+                path: path.clone(),
+                source,
+            }),
+        None => {
+            let mut out = BufWriter::new(io::stdout().lock());
+            match report.write(format, &mut out).and_then(|()| out.flush()) {
+                // A closed pipe (`tokscan | head`) is not an error worth a message.
+                Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.map_err(|source| tokscan::Error::Write {
+                    path: "<stdout>".into(),
+                    source,
+                }),
+            }
+        }
+    };
+    written?;
+    if cli.output.is_some() && format != Format::Human && !cli.quiet {
+        eprintln!("{}", tokscan::report::summary_line(&outcome.stats, false));
+    }
+
+    Ok(if outcome.incomplete() {
+        ExitCode::from(2)
+    } else if outcome.findings.iter().any(|f| f.severity >= cli.fail_on) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `--color auto` colours only a terminal, and never when `NO_COLOR` is set or `TERM=dumb`.
+fn color_allowed(choice: ColorArg) -> bool {
+    match choice {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+        }
+    }
+}

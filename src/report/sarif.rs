@@ -1,0 +1,163 @@
+//! `--format sarif`: SARIF 2.1.0 as GitHub code scanning consumes it — one run, the rules
+//! that have results with help on rotating and narrowing the token, numeric-string
+//! `security-severity`, repo-relative URIs, 1-based regions, and our own content-based
+//! `partialFingerprints["tokscan/v1"]` (GitHub computes its line hash itself).
+//!
+//! Written with serde_json rather than a generated SARIF model: the subset is small, and a
+//! test validates the output against the official schema.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use serde_json::{json, Value};
+
+use super::Report;
+use crate::finding::{Confidence, Severity};
+use crate::rules::Rule;
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const INFORMATION_URI: &str = "https://github.com/tokscan/tokscan";
+
+pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let rules = report.rules;
+    let by_id: BTreeMap<&str, &Rule> = rules.rules.iter().map(|r| (r.id.as_str(), r)).collect();
+    // Only the rules that have results, in a stable order, so indexes are deterministic.
+    let mut used: Vec<&Rule> = report
+        .outcome
+        .findings
+        .iter()
+        .filter_map(|f| by_id.get(f.rule.as_str()).copied())
+        .collect();
+    used.sort_by(|a, b| a.id.cmp(&b.id));
+    used.dedup_by(|a, b| a.id == b.id);
+    let index: BTreeMap<&str, usize> = used.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+
+    let descriptors: Vec<Value> = used
+        .iter()
+        .map(|rule| {
+            let provider = rules.provider(rule);
+            let mut markdown = format!(
+                "**{}** ({} `{}` token).\n\n{}\n",
+                rule.description, provider.name, rule.kind, provider.remediation
+            );
+            if !rule.references.is_empty() {
+                markdown.push_str("\nReferences:\n");
+                for reference in &rule.references {
+                    markdown.push_str(&format!("- <{reference}>\n"));
+                }
+            }
+            json!({
+                "id": rule.id,
+                "name": rule.id,
+                "shortDescription": { "text": rule.description },
+                "fullDescription": {
+                    "text": format!("{} found in the workspace. A leaked {} credential can be used by anyone (or any agent) who reads it.", rule.description, provider.name)
+                },
+                "help": { "text": markdown, "markdown": markdown },
+                "defaultConfiguration": { "level": level(rule.severity) },
+                "properties": {
+                    "tags": ["security", "secret", provider.id],
+                    "precision": precision(rule.confidence),
+                    "security-severity": security_severity(rule.severity),
+                }
+            })
+        })
+        .collect();
+
+    let results: Vec<Value> = report
+        .outcome
+        .findings
+        .iter()
+        .map(|f| {
+            let mut properties = serde_json::to_value(f).unwrap_or(Value::Null);
+            json!({
+                "ruleId": f.rule,
+                "ruleIndex": index.get(f.rule.as_str()).copied().unwrap_or(0),
+                "level": level(f.severity),
+                "message": {
+                    "text": format!("{} {} ({} severity, fingerprint {}).", f.description, f.secret_preview, f.severity, f.fingerprint)
+                },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri(&f.path) },
+                        "region": {
+                            "startLine": f.line,
+                            "startColumn": f.column,
+                            "endLine": f.end_line,
+                            "endColumn": f.end_column.max(1),
+                        }
+                    }
+                }],
+                "partialFingerprints": { "tokscan/v1": f.fingerprint },
+                "properties": { "tokscan": properties.take() }
+            })
+        })
+        .collect();
+
+    let log = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "tokscan",
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "informationUri": INFORMATION_URI,
+                    "rules": descriptors,
+                }
+            },
+            "results": results,
+        }]
+    });
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    writeln!(out)
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+fn precision(confidence: Confidence) -> &'static str {
+    match confidence {
+        Confidence::High => "very-high",
+        Confidence::Medium => "high",
+        Confidence::Low => "medium",
+    }
+}
+
+/// GitHub's bands: over 9.0 critical, 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low.
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "0.5",
+    }
+}
+
+/// A relative URI reference: path segments percent-encoded, `/` kept.
+fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uri;
+
+    #[test]
+    fn uri_encodes_spaces_and_keeps_slashes() {
+        assert_eq!(uri("a dir/b#c.env"), "a%20dir/b%23c.env");
+    }
+}

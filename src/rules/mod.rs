@@ -1,0 +1,356 @@
+//! Rule packs: loading the TOML data in `rules/` (embedded at build time) and any packs
+//! given with `--rules`, validating them, and compiling them into a [`RuleSet`] the matcher
+//! can run: one case-insensitive keyword automaton over all rules, then per-rule regexes.
+//!
+//! This module knows what a rule *is*; it does not search buffers (that is `detect`).
+
+pub mod checksum;
+pub mod pack;
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::Path;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use regex_automata::meta::Regex;
+use regex_automata::util::syntax;
+use toml::Spanned;
+
+use crate::error::{Error, FileError, Result};
+use crate::finding::{Confidence, Severity};
+pub use checksum::Checksum;
+pub use pack::Example;
+use pack::{CredentialFileList, PackFile, PlaceholderFile, RuleDef};
+
+/// The rule data compiled into the binary: `(path, contents)` for every `rules/**/*.toml`.
+const EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+const PLACEHOLDERS_FILE: &str = "rules/placeholders.toml";
+const CREDENTIAL_FILES_FILE: &str = "rules/credential-files.toml";
+/// Bytes a match may extend past its keyword unless the rule says otherwise.
+const DEFAULT_WINDOW: usize = 1024;
+
+#[derive(Debug)]
+pub struct Provider {
+    pub id: String,
+    pub name: String,
+    pub remediation: String,
+}
+
+#[derive(Debug)]
+pub struct Rule {
+    pub id: String,
+    pub provider: usize,
+    pub kind: String,
+    pub description: String,
+    pub keywords: Vec<String>,
+    pub regex: Regex,
+    pub pattern: String,
+    /// Index of the `secret` capture group.
+    pub secret_group: usize,
+    pub min_entropy: Option<f64>,
+    pub checksum: Option<Checksum>,
+    pub context: Option<Regex>,
+    pub paths: Option<GlobSet>,
+    pub window: usize,
+    pub confidence: Confidence,
+    pub severity: Severity,
+    pub examples: Vec<Example>,
+    pub negative_examples: Vec<Example>,
+    pub references: Vec<String>,
+    /// The pack the rule came from, for messages.
+    pub origin: String,
+}
+
+/// Values that are never real secrets, however token-shaped.
+#[derive(Debug, Default)]
+pub struct Placeholders {
+    contains: Vec<String>,
+    exact: Vec<String>,
+}
+
+impl Placeholders {
+    pub fn is_placeholder(&self, secret: &[u8]) -> bool {
+        let lower = String::from_utf8_lossy(secret).to_ascii_lowercase();
+        // An environment or template reference (`$DB_PASSWORD`, `${TOKEN}`), not a value.
+        if lower.starts_with('$') || lower.starts_with('%') {
+            return true;
+        }
+        // One character repeated (`000000…`, `aaaa…`) is filler.
+        let mut chars = lower.chars();
+        if let Some(first) = chars.next() {
+            if chars.all(|c| c == first) {
+                return true;
+            }
+        }
+        self.exact.iter().any(|e| *e == lower) || self.contains.iter().any(|c| lower.contains(c.as_str()))
+    }
+}
+
+#[derive(Debug)]
+pub struct RuleSet {
+    pub providers: Vec<Provider>,
+    pub rules: Vec<Rule>,
+    pub placeholders: Placeholders,
+    /// File names that mark credential stores, scanned even when git ignores them.
+    pub credential_files: GlobSet,
+    prefilter: AhoCorasick,
+    /// For each prefilter pattern, the rules that keyword triggers.
+    keyword_rules: Vec<Vec<usize>>,
+}
+
+/// One TOML document to load, with the path used in messages.
+struct Source {
+    path: String,
+    text: String,
+}
+
+impl RuleSet {
+    /// The built-in rules only.
+    pub fn builtin() -> Result<RuleSet> {
+        RuleSet::load(&[] as &[&Path])
+    }
+
+    /// The built-in rules plus every pack in `extra` (files, or directories of `*.toml`).
+    pub fn load(extra: &[impl AsRef<Path>]) -> Result<RuleSet> {
+        let mut builder = Builder {
+            providers: Vec::new(),
+            provider_index: HashMap::new(),
+            rules: Vec::new(),
+            rule_ids: HashMap::new(),
+            placeholders: Placeholders::default(),
+            credential_globs: GlobSetBuilder::new(),
+        };
+        for (path, text) in EMBEDDED {
+            let source = Source {
+                path: (*path).to_owned(),
+                text: (*text).to_owned(),
+            };
+            match *path {
+                PLACEHOLDERS_FILE => builder.add_placeholders(&source)?,
+                CREDENTIAL_FILES_FILE => builder.add_credential_files(&source)?,
+                _ => builder.add_pack(&source)?,
+            }
+        }
+        for path in extra {
+            for source in read_sources(path.as_ref())? {
+                builder.add_pack(&source)?;
+            }
+        }
+        builder.finish()
+    }
+
+    pub fn provider(&self, rule: &Rule) -> &Provider {
+        &self.providers[rule.provider]
+    }
+
+    pub fn prefilter(&self) -> &AhoCorasick {
+        &self.prefilter
+    }
+
+    /// The rules a prefilter pattern triggers.
+    pub fn rules_for_keyword(&self, pattern: usize) -> &[usize] {
+        &self.keyword_rules[pattern]
+    }
+}
+
+fn read_sources(path: &Path) -> Result<Vec<Source>> {
+    let meta = fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    let mut files = Vec::new();
+    if meta.is_dir() {
+        for entry in fs::read_dir(path).map_err(|e| Error::io(path, e))? {
+            let entry = entry.map_err(|e| Error::io(path, e))?;
+            let p = entry.path();
+            if p.extension().is_some_and(|ext| ext == "toml") {
+                files.push(p);
+            }
+        }
+        files.sort();
+    } else {
+        files.push(path.to_owned());
+    }
+    files
+        .into_iter()
+        .map(|p| {
+            let text = fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+            Ok(Source {
+                path: p.display().to_string(),
+                text,
+            })
+        })
+        .collect()
+}
+
+struct Builder {
+    providers: Vec<Provider>,
+    provider_index: HashMap<String, usize>,
+    rules: Vec<Rule>,
+    rule_ids: HashMap<String, String>,
+    placeholders: Placeholders,
+    credential_globs: GlobSetBuilder,
+}
+
+impl Builder {
+    fn add_placeholders(&mut self, source: &Source) -> Result<()> {
+        let file: PlaceholderFile = parse_toml("rule data", source)?;
+        let lower = |v: Vec<String>| v.into_iter().map(|s| s.to_ascii_lowercase()).collect();
+        self.placeholders = Placeholders {
+            contains: lower(file.contains),
+            exact: lower(file.exact),
+        };
+        Ok(())
+    }
+
+    fn add_credential_files(&mut self, source: &Source) -> Result<()> {
+        let file: CredentialFileList = parse_toml("rule data", source)?;
+        for glob in file.globs {
+            let glob = Glob::new(&glob).map_err(|e| {
+                FileError::new("rule data", &source.path, &source.text, None, e.to_string())
+            })?;
+            self.credential_globs.add(glob);
+        }
+        Ok(())
+    }
+
+    fn add_pack(&mut self, source: &Source) -> Result<()> {
+        let pack: PackFile = parse_toml("rule pack", source)?;
+        let err = |span: std::ops::Range<usize>, msg: String| -> Error {
+            FileError::new("rule pack", &source.path, &source.text, Some(span), msg).into()
+        };
+        let provider_id = pack.provider.id.get_ref().clone();
+        if provider_id.is_empty() || !provider_id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+            return Err(err(
+                pack.provider.id.span(),
+                format!("provider id `{provider_id}` must be one lowercase word (letters and digits)"),
+            ));
+        }
+        let provider = match self.provider_index.get(&provider_id) {
+            Some(&index) => index,
+            None => {
+                self.providers.push(Provider {
+                    id: provider_id.clone(),
+                    name: pack.provider.name,
+                    remediation: pack.provider.remediation,
+                });
+                self.provider_index.insert(provider_id, self.providers.len() - 1);
+                self.providers.len() - 1
+            }
+        };
+        for spanned in pack.rule {
+            let rule_span = spanned.span();
+            let def = spanned.into_inner();
+            let rule = compile_rule(def, provider, source).map_err(|(span, msg)| err(span.unwrap_or(rule_span.clone()), msg))?;
+            if let Some(previous) = self.rule_ids.insert(rule.id.clone(), source.path.clone()) {
+                return Err(err(rule_span, format!("rule id `{}` is already defined in {previous}", rule.id)));
+            }
+            self.rules.push(rule);
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<RuleSet> {
+        let mut keyword_index: HashMap<String, usize> = HashMap::new();
+        let mut keywords: Vec<String> = Vec::new();
+        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        for (rule_index, rule) in self.rules.iter().enumerate() {
+            for keyword in &rule.keywords {
+                let key = keyword.to_ascii_lowercase();
+                let slot = *keyword_index.entry(key.clone()).or_insert_with(|| {
+                    keywords.push(key);
+                    keyword_rules.push(Vec::new());
+                    keywords.len() - 1
+                });
+                if !keyword_rules[slot].contains(&rule_index) {
+                    keyword_rules[slot].push(rule_index);
+                }
+            }
+        }
+        let prefilter = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&keywords)
+            .map_err(|e| Error::from(FileError::new("rule data", "keywords", "", None, e.to_string())))?;
+        let credential_files = self
+            .credential_globs
+            .build()
+            .map_err(|e| Error::from(FileError::new("rule data", CREDENTIAL_FILES_FILE, "", None, e.to_string())))?;
+        Ok(RuleSet {
+            providers: self.providers,
+            rules: self.rules,
+            placeholders: self.placeholders,
+            credential_files,
+            prefilter,
+            keyword_rules,
+        })
+    }
+}
+
+fn parse_toml<T: serde::de::DeserializeOwned>(kind: &'static str, source: &Source) -> Result<T> {
+    toml::from_str(&source.text).map_err(|e| FileError::from_toml(kind, &source.path, &source.text, &e).into())
+}
+
+type RuleError = (Option<std::ops::Range<usize>>, String);
+
+fn compile_rule(def: RuleDef, provider: usize, source: &Source) -> Result<Rule, RuleError> {
+    let id = def.id.get_ref().clone();
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+        return Err((Some(def.id.span()), format!("rule id `{id}` must be lowercase words joined by `-`")));
+    }
+    if def.keywords.get_ref().iter().all(|k| k.is_empty()) {
+        return Err((
+            Some(def.keywords.span()),
+            "a rule needs at least one non-empty keyword for the prefilter".to_owned(),
+        ));
+    }
+    let regex = compile_regex(&def.regex)?;
+    let secret_group = regex
+        .group_info()
+        .to_index(regex_automata::PatternID::ZERO, "secret")
+        .ok_or_else(|| (Some(def.regex.span()), "the regex has no named capture `(?P<secret>...)`".to_owned()))?;
+    let context = def.context.as_ref().map(compile_regex).transpose()?;
+    let checksum = def
+        .checksum
+        .as_ref()
+        .map(|c| c.get_ref().parse::<Checksum>().map_err(|e| (Some(c.span()), e)))
+        .transpose()?;
+    let paths = def
+        .paths
+        .as_ref()
+        .map(|globs| {
+            let mut set = GlobSetBuilder::new();
+            for glob in globs.get_ref() {
+                set.add(Glob::new(glob).map_err(|e| (Some(globs.span()), e.to_string()))?);
+            }
+            set.build().map_err(|e| (Some(globs.span()), e.to_string()))
+        })
+        .transpose()?;
+    Ok(Rule {
+        id,
+        provider,
+        kind: def.kind,
+        description: def.description,
+        keywords: def.keywords.into_inner().into_iter().filter(|k| !k.is_empty()).collect(),
+        pattern: def.regex.into_inner(),
+        regex,
+        secret_group,
+        min_entropy: def.min_entropy,
+        checksum,
+        context,
+        paths,
+        window: def.window.unwrap_or(DEFAULT_WINDOW),
+        confidence: def.confidence,
+        severity: def.severity,
+        examples: def.examples,
+        negative_examples: def.negative_examples,
+        references: def.references,
+        origin: source.path.clone(),
+    })
+}
+
+/// Byte-oriented regexes: tokens are ASCII, and files need not be UTF-8.
+fn compile_regex(pattern: &Spanned<String>) -> Result<Regex, RuleError> {
+    Regex::builder()
+        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .build(pattern.get_ref())
+        .map_err(|e| (Some(pattern.span()), format!("invalid regex: {e}")))
+}

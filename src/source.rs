@@ -1,0 +1,229 @@
+//! Where bytes come from: walking the paths to scan in parallel (the `ignore` crate, as
+//! ripgrep does), and reading each file once into a reused buffer under the size and binary
+//! policy. Nothing here knows about rules or findings.
+//!
+//! Git-ignored files are skipped, except files whose names mark them as credential stores
+//! (`rules/credential-files.toml`): git ignoring `.env` does not stop an agent or a colleague
+//! from reading it. Ignored *directories* (`target/`, `node_modules/`) are not entered.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use globset::GlobSet;
+use ignore::{WalkBuilder, WalkState};
+
+/// How many leading bytes are checked for a NUL to call a file binary (as git and ripgrep do).
+const BINARY_PROBE: usize = 8 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    /// Scan what `.gitignore` and friends would skip.
+    pub no_ignore: bool,
+    pub follow_links: bool,
+    pub threads: usize,
+    pub max_file_size: u64,
+}
+
+/// A file to scan: where it is, and the path reports show (relative, forward slashes).
+#[derive(Debug, Clone)]
+pub struct FileRef {
+    pub path: PathBuf,
+    pub display: String,
+}
+
+/// Why a file was not scanned, or a problem met on the way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skip {
+    Binary,
+    TooLarge(u64),
+    /// Symbolic links are not followed unless asked; a loop is reported, not followed.
+    Symlink,
+    SymlinkLoop(String),
+    /// The file could not be read: an error, the scan is incomplete.
+    Unreadable(String),
+}
+
+/// What reading one file produced.
+pub enum Content<'b> {
+    Text(&'b [u8]),
+    Skipped(Skip),
+}
+
+/// Visits every file under `roots`, calling `visitor` on worker threads. `make_visitor` runs
+/// once per thread, so each thread owns its own buffers.
+pub fn walk<F, V>(roots: &[PathBuf], options: &WalkOptions, credential_files: &GlobSet, make_visitor: F)
+where
+    F: Fn() -> V + Sync,
+    V: FnMut(Visit) + Send,
+{
+    let Some((first, rest)) = roots.split_first() else { return };
+    let display_base = display_base(roots);
+    let mut builder = WalkBuilder::new(first);
+    for root in rest {
+        builder.add(root);
+    }
+    builder
+        .hidden(false)
+        .parents(true)
+        .ignore(!options.no_ignore)
+        .git_ignore(!options.no_ignore)
+        .git_global(!options.no_ignore)
+        .git_exclude(!options.no_ignore)
+        .require_git(false)
+        .follow_links(options.follow_links)
+        .threads(options.threads)
+        .filter_entry(|entry| entry.file_name() != ".git");
+    // Credential stores that git ignores are found by listing each visited directory; a file
+    // reachable both ways is scanned once.
+    let credential_seen: Mutex<HashSet<PathBuf>> = Mutex::new(HashSet::new());
+    let claim = |path: &Path| credential_seen.lock().map(|mut seen| seen.insert(path.to_owned())).unwrap_or(true);
+    let display = |path: &Path| display_path(display_base.as_deref(), path);
+
+    builder.build_parallel().run(|| {
+        let mut visitor = make_visitor();
+        Box::new(move |result| {
+            let entry = match result {
+                Ok(entry) => entry,
+                Err(err) => {
+                    report_walk_error(&err, &display, &mut visitor);
+                    return WalkState::Continue;
+                }
+            };
+            let path = entry.path();
+            let Some(file_type) = entry.file_type() else {
+                // stdin; never produced for paths.
+                return WalkState::Continue;
+            };
+            if file_type.is_dir() {
+                if !options.no_ignore {
+                    for credential in ignored_credential_files(path, credential_files) {
+                        if claim(&credential) {
+                            let file = FileRef {
+                                display: display(&credential),
+                                path: credential,
+                            };
+                            visitor(Visit::File(file));
+                        }
+                    }
+                }
+                return WalkState::Continue;
+            }
+            let file = FileRef {
+                path: path.to_owned(),
+                display: display(path),
+            };
+            if file_type.is_symlink() {
+                visitor(Visit::Skipped(file, Skip::Symlink));
+                return WalkState::Continue;
+            }
+            let is_credential = entry
+                .file_name()
+                .to_str()
+                .is_some_and(|name| credential_files.is_match(name));
+            if is_credential && !claim(path) {
+                return WalkState::Continue;
+            }
+            visitor(Visit::File(file));
+            WalkState::Continue
+        })
+    });
+}
+
+pub enum Visit {
+    File(FileRef),
+    Skipped(FileRef, Skip),
+}
+
+fn report_walk_error<V: FnMut(Visit)>(err: &ignore::Error, display: &dyn Fn(&Path) -> String, visitor: &mut V) {
+    let (path, is_loop) = walk_error_path(err);
+    let shown = path.as_deref().map_or_else(|| "<walk>".to_owned(), display);
+    let file = FileRef {
+        path: path.unwrap_or_default(),
+        display: shown,
+    };
+    let message = err.to_string();
+    let skip = if is_loop {
+        Skip::SymlinkLoop(message)
+    } else {
+        Skip::Unreadable(message)
+    };
+    visitor(Visit::Skipped(file, skip));
+}
+
+fn walk_error_path(err: &ignore::Error) -> (Option<PathBuf>, bool) {
+    match err {
+        ignore::Error::WithPath { path, err } => (Some(path.clone()), walk_error_path(err).1),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => walk_error_path(err),
+        ignore::Error::Loop { child, .. } => (Some(child.clone()), true),
+        ignore::Error::Partial(errs) => errs.first().map_or((None, false), walk_error_path),
+        _ => (None, false),
+    }
+}
+
+/// Files in `dir` named like credential stores. The walker yields the ones git does not
+/// ignore as well; the caller's claim set keeps each to one scan.
+fn ignored_credential_files(dir: &Path, credential_files: &GlobSet) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter(|e| e.file_name().to_str().is_some_and(|name| credential_files.is_match(name)))
+        .map(|e| e.path())
+        .collect()
+}
+
+/// With one directory to scan, paths are shown relative to it; otherwise as given.
+fn display_base(roots: &[PathBuf]) -> Option<PathBuf> {
+    match roots {
+        [only] if only.is_dir() => Some(only.clone()),
+        _ => None,
+    }
+}
+
+fn display_path(base: Option<&Path>, path: &Path) -> String {
+    let rel = base.and_then(|b| path.strip_prefix(b).ok()).unwrap_or(path);
+    let shown = rel.to_string_lossy().replace('\\', "/");
+    let shown = shown.trim_start_matches("./");
+    if shown.is_empty() {
+        path.file_name().map_or_else(|| ".".to_owned(), |n| n.to_string_lossy().into_owned())
+    } else {
+        shown.to_owned()
+    }
+}
+
+/// Reads `path` into `buf` (cleared first) unless it is too large or binary.
+pub fn read<'b>(path: &Path, max_file_size: u64, buf: &'b mut Vec<u8>) -> Content<'b> {
+    match read_inner(path, max_file_size, buf) {
+        Ok(None) => {
+            if is_binary(buf) {
+                Content::Skipped(Skip::Binary)
+            } else {
+                Content::Text(buf)
+            }
+        }
+        Ok(Some(skip)) => Content::Skipped(skip),
+        Err(err) => Content::Skipped(Skip::Unreadable(err.to_string())),
+    }
+}
+
+fn read_inner(path: &Path, max_file_size: u64, buf: &mut Vec<u8>) -> io::Result<Option<Skip>> {
+    buf.clear();
+    let file = File::open(path)?;
+    let len = file.metadata()?.len();
+    if len > max_file_size {
+        return Ok(Some(Skip::TooLarge(len)));
+    }
+    // `take` guards against a file that grows while it is read.
+    file.take(max_file_size + 1).read_to_end(buf)?;
+    if buf.len() as u64 > max_file_size {
+        return Ok(Some(Skip::TooLarge(buf.len() as u64)));
+    }
+    Ok(None)
+}
+
+fn is_binary(buf: &[u8]) -> bool {
+    memchr::memchr(0, &buf[..buf.len().min(BINARY_PROBE)]).is_some()
+}

@@ -1,0 +1,187 @@
+//! Token-shaped strings generated from templates, so that no real-looking secret is ever
+//! written into this repository: rule examples and test fixtures hold templates such as
+//! `ghp_{{alnum:30}}{{checksum}}`, and tests expand them into fresh tokens at run time.
+//!
+//! Generation is deterministic for a given seed, so expected output is stable.
+//!
+//! Placeholders: `{{CLASS:N}}` for N random characters of a class (`alnum`, `lower`,
+//! `upper`, `digits`, `hex`, `HEX`, `lowalnum`, `upalnum`, `base64`, `base64url`, `base32`),
+//! `{{uuid}}`, `{{checksum}}` (the rule's checksum over what precedes it),
+//! `{{checksum:SCHEME}}`, and `{{lit:TEXT}}` for literal text that must not appear verbatim
+//! in the repository (e.g. a PEM header, which other scanners flag on sight).
+
+use std::fs;
+use std::path::Path;
+
+use crate::rules::Checksum;
+
+const ALNUM: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+pub struct Synth {
+    state: u64,
+}
+
+impl Synth {
+    /// A generator seeded from `seed` (e.g. the rule id and example number).
+    pub fn new(seed: &str) -> Synth {
+        // FNV-1a: a stable seed from a string, independent of the std hasher.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in seed.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        Synth { state: h }
+    }
+
+    fn next(&mut self) -> u64 {
+        // splitmix64
+        self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn pick(&mut self, alphabet: &[u8], n: usize, out: &mut String) {
+        for _ in 0..n {
+            out.push(alphabet[(self.next() % alphabet.len() as u64) as usize] as char);
+        }
+    }
+
+    /// Expands every placeholder in `template`. `checksum` is the scheme `{{checksum}}` uses.
+    pub fn expand(&mut self, template: &str, checksum: Option<Checksum>) -> Result<String, String> {
+        let mut out = String::with_capacity(template.len() + 64);
+        let mut rest = template;
+        while let Some(open) = rest.find("{{") {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 2..];
+            let close = after.find("}}").ok_or_else(|| format!("unclosed `{{{{` in {template:?}"))?;
+            self.placeholder(&after[..close], checksum, &mut out)?;
+            rest = &after[close + 2..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
+    fn placeholder(&mut self, spec: &str, checksum: Option<Checksum>, out: &mut String) -> Result<(), String> {
+        let (name, arg) = spec.split_once(':').unwrap_or((spec, ""));
+        let count = || arg.parse::<usize>().map_err(|_| format!("`{{{{{spec}}}}}` needs a length"));
+        let alphabet: &str = match name {
+            "lit" => {
+                out.push_str(arg);
+                return Ok(());
+            }
+            "uuid" => {
+                for (i, len) in [8, 4, 4, 4, 12].into_iter().enumerate() {
+                    if i > 0 {
+                        out.push('-');
+                    }
+                    self.pick(b"0123456789abcdef", len, out);
+                }
+                return Ok(());
+            }
+            "checksum" => {
+                let scheme = if arg.is_empty() {
+                    checksum.ok_or("`{{checksum}}` in a rule without a checksum")?
+                } else {
+                    arg.parse()?
+                };
+                let completion = scheme.complete(out);
+                out.push_str(&completion);
+                return Ok(());
+            }
+            "alnum" => ALNUM,
+            "lower" => "abcdefghijklmnopqrstuvwxyz",
+            "upper" => "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+            "digits" => "0123456789",
+            "hex" => "0123456789abcdef",
+            "HEX" => "0123456789ABCDEF",
+            "lowalnum" => "abcdefghijklmnopqrstuvwxyz0123456789",
+            "upalnum" => "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+            "base32" => "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
+            "base64" => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+            "base64url" => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+            other => return Err(format!("unknown placeholder `{other}` in `{{{{{spec}}}}}`")),
+        };
+        let n = count()?;
+        self.pick(alphabet.as_bytes(), n, out);
+        Ok(())
+    }
+}
+
+/// Copies the tree `from` into `to`, expanding templates in every file. Each file gets its
+/// own generator seeded by its relative path, so one file's edit does not reshuffle another.
+pub fn materialize(from: &Path, to: &Path) -> Result<(), String> {
+    materialize_dir(from, from, to)
+}
+
+fn materialize_dir(root: &Path, dir: &Path, to: &Path) -> Result<(), String> {
+    let entries = fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
+        let path = entry.path();
+        let rel = path.strip_prefix(root).map_err(|e| e.to_string())?;
+        let rel_name = undot(rel);
+        let target = to.join(&rel_name);
+        if path.is_dir() {
+            fs::create_dir_all(&target).map_err(|e| format!("{}: {e}", target.display()))?;
+            materialize_dir(root, &path, to)?;
+        } else {
+            let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let expanded = Synth::new(&rel_name).expand(&text, None).map_err(|e| format!("{}: {e}", path.display()))?;
+            if let Some(parent) = target.parent() {
+                fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+            }
+            fs::write(&target, expanded).map_err(|e| format!("{}: {e}", target.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// `dot.gitignore` becomes `.gitignore`: fixtures carry such files under another name so that
+/// git does not act on them inside this repository.
+fn undot(rel: &Path) -> String {
+    rel.components()
+        .map(|c| {
+            let name = c.as_os_str().to_string_lossy();
+            match name.strip_prefix("dot.") {
+                Some(rest) => format!(".{rest}"),
+                None => name.into_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_output() {
+        let a = Synth::new("x").expand("k={{alnum:20}}", None).unwrap();
+        let b = Synth::new("x").expand("k={{alnum:20}}", None).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.len(), 22);
+    }
+
+    #[test]
+    fn checksum_completes_a_valid_token() {
+        let token = Synth::new("y")
+            .expand("ghp_{{alnum:30}}{{checksum}}", Some(Checksum::Crc32Base62))
+            .unwrap();
+        assert!(Checksum::Crc32Base62.verify(token.as_bytes()));
+    }
+
+    #[test]
+    fn literal_and_uuid() {
+        let s = Synth::new("z").expand("{{lit:BEGIN}} {{uuid}}", None).unwrap();
+        assert!(s.starts_with("BEGIN "));
+        assert_eq!(s.len(), 6 + 36);
+    }
+
+    #[test]
+    fn unknown_placeholder_is_an_error() {
+        assert!(Synth::new("z").expand("{{nope:3}}", None).is_err());
+    }
+}
