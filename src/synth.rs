@@ -6,9 +6,11 @@
 //!
 //! Placeholders: `{{CLASS:N}}` for N random characters of a class (`alnum`, `lower`,
 //! `upper`, `digits`, `hex`, `HEX`, `lowalnum`, `upalnum`, `base64`, `base64url`, `base32`),
-//! `{{uuid}}`, `{{checksum}}` (the rule's checksum over what precedes it),
+//! `{{uuid}}`, `{{jwt:CLAIM=VALUE;...}}` (an HS256-shaped JWT with those string claims and a
+//! random signature), `{{checksum}}` (the rule's checksum over what precedes it),
 //! `{{checksum:SCHEME}}`, and `{{lit:TEXT}}` for literal text that must not appear verbatim
-//! in the repository (e.g. a PEM header, which other scanners flag on sight).
+//! in the repository (e.g. a PEM header, which other scanners flag on sight). Any other
+//! `{{...}}` (a GitHub Actions `${{ secrets.X }}`, a Jinja template) is kept as it is.
 
 use std::fs;
 use std::path::Path;
@@ -55,9 +57,17 @@ impl Synth {
         while let Some(open) = rest.find("{{") {
             out.push_str(&rest[..open]);
             let after = &rest[open + 2..];
-            let close = after.find("}}").ok_or_else(|| format!("unclosed `{{{{` in {template:?}"))?;
-            self.placeholder(&after[..close], checksum, &mut out)?;
-            rest = &after[close + 2..];
+            let spec = after.find("}}").map(|close| &after[..close]);
+            match spec.filter(|spec| is_placeholder(spec)) {
+                Some(spec) => {
+                    self.placeholder(spec, checksum, &mut out)?;
+                    rest = &after[spec.len() + 2..];
+                }
+                None => {
+                    out.push_str("{{");
+                    rest = after;
+                }
+            }
         }
         out.push_str(rest);
         Ok(out)
@@ -78,6 +88,22 @@ impl Synth {
                     }
                     self.pick(b"0123456789abcdef", len, out);
                 }
+                return Ok(());
+            }
+            "jwt" => {
+                let claims: Vec<String> = arg
+                    .split(';')
+                    .filter(|pair| !pair.is_empty())
+                    .map(|pair| {
+                        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                        format!("{key:?}:{value:?}")
+                    })
+                    .collect();
+                out.push_str(&base64url(br#"{"alg":"HS256","typ":"JWT"}"#));
+                out.push('.');
+                out.push_str(&base64url(format!("{{{}}}", claims.join(",")).as_bytes()));
+                out.push('.');
+                self.pick(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", 43, out);
                 return Ok(());
             }
             "checksum" => {
@@ -101,12 +127,35 @@ impl Synth {
             "base32" => "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
             "base64" => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
             "base64url" => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
-            other => return Err(format!("unknown placeholder `{other}` in `{{{{{spec}}}}}`")),
+            other => return Err(format!("unknown placeholder `{other}`")),
         };
         let n = count()?;
         self.pick(alphabet.as_bytes(), n, out);
         Ok(())
     }
+}
+
+/// Unpadded base64url, as JWTs use.
+fn base64url(data: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(data.len() * 4 / 3 + 3);
+    for chunk in data.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, &b)| acc | u32::from(b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+const PLACEHOLDERS: [&str; 15] = [
+    "lit", "uuid", "checksum", "alnum", "lower", "upper", "digits", "hex", "HEX", "lowalnum", "upalnum", "base32",
+    "base64", "base64url", "jwt",
+];
+
+fn is_placeholder(spec: &str) -> bool {
+    let name = spec.split_once(':').map_or(spec, |(name, _)| name);
+    PLACEHOLDERS.contains(&name)
 }
 
 /// Copies the tree `from` into `to`, expanding templates in every file. Each file gets its
@@ -181,7 +230,30 @@ mod tests {
     }
 
     #[test]
-    fn unknown_placeholder_is_an_error() {
-        assert!(Synth::new("z").expand("{{nope:3}}", None).is_err());
+    fn other_braces_are_kept() {
+        let s = Synth::new("z").expand("t: ${{ secrets.TOKEN }} {{nope:3}}", None).unwrap();
+        assert_eq!(s, "t: ${{ secrets.TOKEN }} {{nope:3}}");
+    }
+
+    #[test]
+    fn jwt_carries_its_claims() {
+        let jwt = Synth::new("j").expand("{{jwt:role=service_role;iss=supabase}}", None).unwrap();
+        let parts: Vec<&str> = jwt.split('.').collect();
+        assert_eq!(parts.len(), 3);
+        assert_eq!(parts[0], "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9");
+        assert_eq!(base64url(br#"{"role":"service_role","iss":"supabase"}"#), parts[1]);
+    }
+
+    #[test]
+    fn base64url_matches_known_values() {
+        assert_eq!(base64url(b"f"), "Zg");
+        assert_eq!(base64url(b"fo"), "Zm8");
+        assert_eq!(base64url(b"foo"), "Zm9v");
+        assert_eq!(base64url(b"\xff\xfe"), "__4");
+    }
+
+    #[test]
+    fn missing_length_is_an_error() {
+        assert!(Synth::new("z").expand("{{alnum:many}}", None).is_err());
     }
 }
