@@ -20,12 +20,15 @@ fn main() {
         ));
     }
     out.push_str("]\n");
-    let dest = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_rules.rs");
+    let dest =
+        Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_rules.rs");
     fs::write(dest, out).expect("OUT_DIR is writable");
 }
 
 fn collect(dir: &Path, files: &mut Vec<String>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {

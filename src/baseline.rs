@@ -51,8 +51,14 @@ impl Baseline {
         let shown = path.display().to_string();
         let file: BaselineFile = serde_json::from_str(&text).map_err(|e| {
             let offset = offset_of(&text, e.line(), e.column());
-            FileError::new("baseline", &shown, &text, Some(offset..offset), e.to_string())
-                .with_help("write a fresh one with --write-baseline FILE")
+            FileError::new(
+                "baseline",
+                &shown,
+                &text,
+                Some(offset..offset),
+                e.to_string(),
+            )
+            .with_help("write a fresh one with --write-baseline FILE")
         })?;
         if file.tool != "tokscan" || file.version != FORMAT_VERSION {
             return Err(FileError::new(
@@ -64,7 +70,9 @@ impl Baseline {
             )
             .into());
         }
-        Ok(Baseline { entries: file.findings })
+        Ok(Baseline {
+            entries: file.findings,
+        })
     }
 
     pub fn write(path: &Path, findings: &[Finding]) -> Result<()> {
@@ -77,7 +85,9 @@ impl Baseline {
                 line: f.line,
             })
             .collect();
-        entries.sort_by(|a, b| (&a.path, a.line, &a.fingerprint).cmp(&(&b.path, b.line, &b.fingerprint)));
+        entries.sort_by(|a, b| {
+            (&a.path, a.line, &a.fingerprint).cmp(&(&b.path, b.line, &b.fingerprint))
+        });
         entries.dedup();
         let file = BaselineFile {
             tool: "tokscan".to_owned(),
@@ -123,6 +133,10 @@ impl Baseline {
 }
 
 fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let line_start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
     (line_start + column.saturating_sub(1)).min(text.len())
 }

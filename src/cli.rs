@@ -119,7 +119,8 @@ fn parse_size(s: &str) -> Result<u64, String> {
         }
     };
     let n: u64 = digits.parse().map_err(|_| format!("`{s}` is not a size"))?;
-    n.checked_mul(multiplier).ok_or_else(|| format!("`{s}` is too large"))
+    n.checked_mul(multiplier)
+        .ok_or_else(|| format!("`{s}` is too large"))
 }
 
 #[cfg(test)]

@@ -48,7 +48,11 @@ impl Config {
     /// directory holding `.git` — and loads the first config file found.
     pub fn discover(start: &Path) -> Result<Config> {
         let start = fs::canonicalize(start).map_err(|e| Error::io(start, e))?;
-        let mut dir = if start.is_dir() { Some(start.as_path()) } else { start.parent() };
+        let mut dir = if start.is_dir() {
+            Some(start.as_path())
+        } else {
+            start.parent()
+        };
         while let Some(d) = dir {
             for name in FILE_NAMES {
                 let candidate = d.join(name);
@@ -67,13 +71,17 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config> {
         let text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let shown = path.display().to_string();
-        let file: ConfigFile = toml::from_str(&text).map_err(|e| FileError::from_toml("config", &shown, &text, &e))?;
+        let file: ConfigFile =
+            toml::from_str(&text).map_err(|e| FileError::from_toml("config", &shown, &text, &e))?;
         let bad = |span: std::ops::Range<usize>, msg: String| -> Error {
             FileError::new("config", &shown, &text, Some(span), msg).into()
         };
         let mut globs = GlobSetBuilder::new();
         for pattern in &file.allow.paths {
-            globs.add(path_glob(pattern.get_ref()).map_err(|e| bad(pattern.span(), format!("invalid glob: {e}")))?);
+            globs.add(
+                path_glob(pattern.get_ref())
+                    .map_err(|e| bad(pattern.span(), format!("invalid glob: {e}")))?,
+            );
         }
         let mut fingerprints = HashSet::new();
         for fp in &file.allow.fingerprints {
@@ -111,7 +119,11 @@ impl Config {
         let Some(base) = &self.base else { return false };
         fs::canonicalize(file)
             .ok()
-            .and_then(|abs| abs.strip_prefix(base).ok().map(|rel| rel.to_string_lossy().replace('\\', "/")))
+            .and_then(|abs| {
+                abs.strip_prefix(base)
+                    .ok()
+                    .map(|rel| rel.to_string_lossy().replace('\\', "/"))
+            })
             .is_some_and(|rel| self.allow_paths.is_match(rel))
     }
 }

@@ -51,7 +51,10 @@ fn run(cli: &Cli) -> tokscan::Result<ExitCode> {
             "tokscan: {} rules from {} providers; config: {}",
             rules.rules.len(),
             rules.providers.len(),
-            config.path.as_ref().map_or_else(|| "none".to_owned(), |p| p.display().to_string())
+            config
+                .path
+                .as_ref()
+                .map_or_else(|| "none".to_owned(), |p| p.display().to_string())
         );
     }
     for path in &cli.paths {

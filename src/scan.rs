@@ -34,6 +34,7 @@ pub struct Stats {
     pub skipped_too_large: u64,
     pub skipped_symlinks: u64,
     pub symlink_loops: u64,
+    pub skipped_special: u64,
     pub unreadable: u64,
     pub suppressed_inline: u64,
     pub suppressed_config: u64,
@@ -91,6 +92,7 @@ struct Counters {
     too_large: AtomicU64,
     symlinks: AtomicU64,
     loops: AtomicU64,
+    special: AtomicU64,
     unreadable: AtomicU64,
     inline: AtomicU64,
     config: AtomicU64,
@@ -112,62 +114,93 @@ pub fn scan(options: &ScanOptions, rules: &RuleSet, config: &Config) -> ScanOutc
         }
     };
 
-    source::walk(&options.roots, &options.walk, &rules.credential_files, || {
-        let mut buf = Vec::new();
-        let mut scratch = Scratch::default();
-        let mut matches: Vec<RawMatch> = Vec::new();
-        let mut found: Vec<Finding> = Vec::new();
-        let (counters, findings, matcher, problem) = (&counters, &findings, &matcher, &problem);
-        move |visit| {
-            let (file, skip) = match visit {
-                Visit::File(file) => match source::read(&file.path, options.walk.max_file_size, &mut buf) {
-                    Content::Text(hay) => {
-                        counters.files.fetch_add(1, Ordering::Relaxed);
-                        counters.bytes.fetch_add(hay.len() as u64, Ordering::Relaxed);
-                        matcher.find(&file.display, hay, &mut scratch, &mut matches);
-                        if matches.is_empty() {
-                            return;
-                        }
-                        found.clear();
-                        let inline = locate(rules, &file.display, hay, &matches, options.keep_secrets, &mut found);
-                        counters.inline.fetch_add(inline as u64, Ordering::Relaxed);
-                        let path_allowed = config.has_path_allows() && config.allows_path(&file.path, &file.display);
-                        let before = found.len();
-                        found.retain(|f| !path_allowed && !config.allows_fingerprint(f));
-                        counters.config.fetch_add((before - found.len()) as u64, Ordering::Relaxed);
-                        if !found.is_empty() {
-                            if let Ok(mut all) = findings.lock() {
-                                all.append(&mut found);
+    source::walk(
+        &options.roots,
+        &options.walk,
+        &rules.credential_files,
+        || {
+            let mut buf = Vec::new();
+            let mut scratch = Scratch::default();
+            let mut matches: Vec<RawMatch> = Vec::new();
+            let mut found: Vec<Finding> = Vec::new();
+            let (counters, findings, matcher, problem) = (&counters, &findings, &matcher, &problem);
+            move |visit| {
+                let (file, skip) = match visit {
+                    Visit::File(file) => {
+                        match source::read(&file.path, options.walk.max_file_size, &mut buf) {
+                            Content::Text(hay) => {
+                                counters.files.fetch_add(1, Ordering::Relaxed);
+                                counters
+                                    .bytes
+                                    .fetch_add(hay.len() as u64, Ordering::Relaxed);
+                                matcher.find(&file.display, hay, &mut scratch, &mut matches);
+                                if matches.is_empty() {
+                                    return;
+                                }
+                                found.clear();
+                                let inline = locate(
+                                    rules,
+                                    &file.display,
+                                    hay,
+                                    &matches,
+                                    options.keep_secrets,
+                                    &mut found,
+                                );
+                                counters.inline.fetch_add(inline as u64, Ordering::Relaxed);
+                                let path_allowed = config.has_path_allows()
+                                    && config.allows_path(&file.path, &file.display);
+                                let before = found.len();
+                                found.retain(|f| !path_allowed && !config.allows_fingerprint(f));
+                                counters
+                                    .config
+                                    .fetch_add((before - found.len()) as u64, Ordering::Relaxed);
+                                if !found.is_empty() {
+                                    if let Ok(mut all) = findings.lock() {
+                                        all.append(&mut found);
+                                    }
+                                }
+                                return;
                             }
+                            Content::Skipped(skip) => (file, skip),
                         }
-                        return;
                     }
-                    Content::Skipped(skip) => (file, skip),
-                },
-                Visit::Skipped(file, skip) => (file, skip),
-            };
-            match skip {
-                Skip::Binary => {
-                    counters.binary.fetch_add(1, Ordering::Relaxed);
-                }
-                Skip::TooLarge(len) => {
-                    counters.too_large.fetch_add(1, Ordering::Relaxed);
-                    problem(&file.display, format!("skipped: {len} bytes is over --max-file-size"), false);
-                }
-                Skip::Symlink => {
-                    counters.symlinks.fetch_add(1, Ordering::Relaxed);
-                }
-                Skip::SymlinkLoop(message) => {
-                    counters.loops.fetch_add(1, Ordering::Relaxed);
-                    problem(&file.display, message, false);
-                }
-                Skip::Unreadable(message) => {
-                    counters.unreadable.fetch_add(1, Ordering::Relaxed);
-                    problem(&file.display, message, true);
+                    Visit::Skipped(file, skip) => (file, skip),
+                };
+                match skip {
+                    Skip::Binary => {
+                        counters.binary.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Skip::TooLarge(len) => {
+                        counters.too_large.fetch_add(1, Ordering::Relaxed);
+                        problem(
+                            &file.display,
+                            format!("skipped: {len} bytes is over --max-file-size"),
+                            false,
+                        );
+                    }
+                    Skip::Symlink => {
+                        counters.symlinks.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Skip::SymlinkLoop(message) => {
+                        counters.loops.fetch_add(1, Ordering::Relaxed);
+                        problem(&file.display, message, false);
+                    }
+                    Skip::Special => {
+                        counters.special.fetch_add(1, Ordering::Relaxed);
+                        problem(
+                            &file.display,
+                            "skipped: not a regular file".to_owned(),
+                            false,
+                        );
+                    }
+                    Skip::Unreadable(message) => {
+                        counters.unreadable.fetch_add(1, Ordering::Relaxed);
+                        problem(&file.display, message, true);
+                    }
                 }
             }
-        }
-    });
+        },
+    );
 
     let mut findings = findings.into_inner().unwrap_or_default();
     findings.sort_by(|a, b| a.location_key().cmp(&b.location_key()));
@@ -181,6 +214,7 @@ pub fn scan(options: &ScanOptions, rules: &RuleSet, config: &Config) -> ScanOutc
         skipped_too_large: load(&counters.too_large),
         skipped_symlinks: load(&counters.symlinks),
         symlink_loops: load(&counters.loops),
+        skipped_special: load(&counters.special),
         unreadable: load(&counters.unreadable),
         suppressed_inline: load(&counters.inline),
         suppressed_config: load(&counters.config),

@@ -42,6 +42,8 @@ pub enum Skip {
     /// Symbolic links are not followed unless asked; a loop is reported, not followed.
     Symlink,
     SymlinkLoop(String),
+    /// FIFOs, sockets and devices: reading one could block or never end.
+    Special,
     /// The file could not be read: an error, the scan is incomplete.
     Unreadable(String),
 }
@@ -54,12 +56,18 @@ pub enum Content<'b> {
 
 /// Visits every file under `roots`, calling `visitor` on worker threads. `make_visitor` runs
 /// once per thread, so each thread owns its own buffers.
-pub fn walk<F, V>(roots: &[PathBuf], options: &WalkOptions, credential_files: &GlobSet, make_visitor: F)
-where
+pub fn walk<F, V>(
+    roots: &[PathBuf],
+    options: &WalkOptions,
+    credential_files: &GlobSet,
+    make_visitor: F,
+) where
     F: Fn() -> V + Sync,
     V: FnMut(Visit) + Send,
 {
-    let Some((first, rest)) = roots.split_first() else { return };
+    let Some((first, rest)) = roots.split_first() else {
+        return;
+    };
     let display_base = display_base(roots);
     let mut builder = WalkBuilder::new(first);
     for root in rest {
@@ -79,7 +87,12 @@ where
     // Credential stores that git ignores are found by listing each visited directory; a file
     // reachable both ways is scanned once.
     let credential_seen: Mutex<HashSet<PathBuf>> = Mutex::new(HashSet::new());
-    let claim = |path: &Path| credential_seen.lock().map(|mut seen| seen.insert(path.to_owned())).unwrap_or(true);
+    let claim = |path: &Path| {
+        credential_seen
+            .lock()
+            .map(|mut seen| seen.insert(path.to_owned()))
+            .unwrap_or(true)
+    };
     let display = |path: &Path| display_path(display_base.as_deref(), path);
 
     builder.build_parallel().run(|| {
@@ -119,6 +132,10 @@ where
                 visitor(Visit::Skipped(file, Skip::Symlink));
                 return WalkState::Continue;
             }
+            if !file_type.is_file() {
+                visitor(Visit::Skipped(file, Skip::Special));
+                return WalkState::Continue;
+            }
             let is_credential = entry
                 .file_name()
                 .to_str()
@@ -137,7 +154,11 @@ pub enum Visit {
     Skipped(FileRef, Skip),
 }
 
-fn report_walk_error<V: FnMut(Visit)>(err: &ignore::Error, display: &dyn Fn(&Path) -> String, visitor: &mut V) {
+fn report_walk_error<V: FnMut(Visit)>(
+    err: &ignore::Error,
+    display: &dyn Fn(&Path) -> String,
+    visitor: &mut V,
+) {
     let (path, is_loop) = walk_error_path(err);
     let shown = path.as_deref().map_or_else(|| "<walk>".to_owned(), display);
     let file = FileRef {
@@ -156,7 +177,9 @@ fn report_walk_error<V: FnMut(Visit)>(err: &ignore::Error, display: &dyn Fn(&Pat
 fn walk_error_path(err: &ignore::Error) -> (Option<PathBuf>, bool) {
     match err {
         ignore::Error::WithPath { path, err } => (Some(path.clone()), walk_error_path(err).1),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => walk_error_path(err),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error_path(err)
+        }
         ignore::Error::Loop { child, .. } => (Some(child.clone()), true),
         ignore::Error::Partial(errs) => errs.first().map_or((None, false), walk_error_path),
         _ => (None, false),
@@ -166,11 +189,17 @@ fn walk_error_path(err: &ignore::Error) -> (Option<PathBuf>, bool) {
 /// Files in `dir` named like credential stores. The walker yields the ones git does not
 /// ignore as well; the caller's claim set keeps each to one scan.
 fn ignored_credential_files(dir: &Path, credential_files: &GlobSet) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
     entries
         .flatten()
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .filter(|e| e.file_name().to_str().is_some_and(|name| credential_files.is_match(name)))
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|name| credential_files.is_match(name))
+        })
         .map(|e| e.path())
         .collect()
 }
@@ -188,7 +217,8 @@ fn display_path(base: Option<&Path>, path: &Path) -> String {
     let shown = rel.to_string_lossy().replace('\\', "/");
     let shown = shown.trim_start_matches("./");
     if shown.is_empty() {
-        path.file_name().map_or_else(|| ".".to_owned(), |n| n.to_string_lossy().into_owned())
+        path.file_name()
+            .map_or_else(|| ".".to_owned(), |n| n.to_string_lossy().into_owned())
     } else {
         shown.to_owned()
     }

@@ -73,9 +73,17 @@ impl Synth {
         Ok(out)
     }
 
-    fn placeholder(&mut self, spec: &str, checksum: Option<Checksum>, out: &mut String) -> Result<(), String> {
+    fn placeholder(
+        &mut self,
+        spec: &str,
+        checksum: Option<Checksum>,
+        out: &mut String,
+    ) -> Result<(), String> {
         let (name, arg) = spec.split_once(':').unwrap_or((spec, ""));
-        let count = || arg.parse::<usize>().map_err(|_| format!("`{{{{{spec}}}}}` needs a length"));
+        let count = || {
+            arg.parse::<usize>()
+                .map_err(|_| format!("`{{{{{spec}}}}}` needs a length"))
+        };
         let alphabet: &str = match name {
             "lit" => {
                 out.push_str(arg);
@@ -103,7 +111,11 @@ impl Synth {
                 out.push('.');
                 out.push_str(&base64url(format!("{{{}}}", claims.join(",")).as_bytes()));
                 out.push('.');
-                self.pick(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", 43, out);
+                self.pick(
+                    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+                    43,
+                    out,
+                );
                 return Ok(());
             }
             "checksum" => {
@@ -140,7 +152,10 @@ fn base64url(data: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::with_capacity(data.len() * 4 / 3 + 3);
     for chunk in data.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, &b)| acc | u32::from(b) << (16 - 8 * i));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &b)| acc | u32::from(b) << (16 - 8 * i));
         for i in 0..=chunk.len() {
             out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
         }
@@ -149,8 +164,21 @@ fn base64url(data: &[u8]) -> String {
 }
 
 const PLACEHOLDERS: [&str; 15] = [
-    "lit", "uuid", "checksum", "alnum", "lower", "upper", "digits", "hex", "HEX", "lowalnum", "upalnum", "base32",
-    "base64", "base64url", "jwt",
+    "lit",
+    "uuid",
+    "checksum",
+    "alnum",
+    "lower",
+    "upper",
+    "digits",
+    "hex",
+    "HEX",
+    "lowalnum",
+    "upalnum",
+    "base32",
+    "base64",
+    "base64url",
+    "jwt",
 ];
 
 fn is_placeholder(spec: &str) -> bool {
@@ -177,7 +205,9 @@ fn materialize_dir(root: &Path, dir: &Path, to: &Path) -> Result<(), String> {
             materialize_dir(root, &path, to)?;
         } else {
             let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let expanded = Synth::new(&rel_name).expand(&text, None).map_err(|e| format!("{}: {e}", path.display()))?;
+            let expanded = Synth::new(&rel_name)
+                .expand(&text, None)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
             if let Some(parent) = target.parent() {
                 fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
             }
@@ -224,24 +254,33 @@ mod tests {
 
     #[test]
     fn literal_and_uuid() {
-        let s = Synth::new("z").expand("{{lit:BEGIN}} {{uuid}}", None).unwrap();
+        let s = Synth::new("z")
+            .expand("{{lit:BEGIN}} {{uuid}}", None)
+            .unwrap();
         assert!(s.starts_with("BEGIN "));
         assert_eq!(s.len(), 6 + 36);
     }
 
     #[test]
     fn other_braces_are_kept() {
-        let s = Synth::new("z").expand("t: ${{ secrets.TOKEN }} {{nope:3}}", None).unwrap();
+        let s = Synth::new("z")
+            .expand("t: ${{ secrets.TOKEN }} {{nope:3}}", None)
+            .unwrap();
         assert_eq!(s, "t: ${{ secrets.TOKEN }} {{nope:3}}");
     }
 
     #[test]
     fn jwt_carries_its_claims() {
-        let jwt = Synth::new("j").expand("{{jwt:role=service_role;iss=supabase}}", None).unwrap();
+        let jwt = Synth::new("j")
+            .expand("{{jwt:role=service_role;iss=supabase}}", None)
+            .unwrap();
         let parts: Vec<&str> = jwt.split('.').collect();
         assert_eq!(parts.len(), 3);
         assert_eq!(parts[0], "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9");
-        assert_eq!(base64url(br#"{"role":"service_role","iss":"supabase"}"#), parts[1]);
+        assert_eq!(
+            base64url(br#"{"role":"service_role","iss":"supabase"}"#),
+            parts[1]
+        );
     }
 
     #[test]

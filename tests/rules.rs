@@ -26,7 +26,10 @@ fn every_rule_has_examples_and_negative_examples() {
         .filter(|r| r.examples.is_empty() || r.negative_examples.is_empty())
         .map(|r| r.id.as_str())
         .collect();
-    assert!(missing.is_empty(), "rules without examples or negative examples: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "rules without examples or negative examples: {missing:?}"
+    );
 }
 
 #[test]
@@ -40,8 +43,14 @@ fn every_rule_finds_its_examples() {
                 .unwrap_or_else(|e| panic!("{}: example {n}: {e}", rule.id));
             let found = matches(&rules, example.path(), &text);
             if !found.iter().any(|m| m.rule == index) {
-                let others: Vec<&str> = found.iter().map(|m| rules.rules[m.rule].id.as_str()).collect();
-                failures.push(format!("{} example {n} not found (found instead: {others:?}): {text}", rule.id));
+                let others: Vec<&str> = found
+                    .iter()
+                    .map(|m| rules.rules[m.rule].id.as_str())
+                    .collect();
+                failures.push(format!(
+                    "{} example {n} not found (found instead: {others:?}): {text}",
+                    rule.id
+                ));
             }
         }
     }
@@ -73,7 +82,10 @@ fn rule_and_provider_ids_follow_the_contract() {
     let rules = RuleSet::builtin().unwrap();
     for provider in &rules.providers {
         assert!(
-            provider.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
+            provider
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
             "provider id {} is not one lowercase word",
             provider.id
         );

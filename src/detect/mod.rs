@@ -70,7 +70,10 @@ impl<'r> Matcher<'r> {
         while i < windows.len() {
             let (rule_index, mut merged) = windows[i].clone();
             i += 1;
-            while i < windows.len() && windows[i].0 == rule_index && windows[i].1.start <= merged.end {
+            while i < windows.len()
+                && windows[i].0 == rule_index
+                && windows[i].1.start <= merged.end
+            {
                 merged.end = merged.end.max(windows[i].1.end);
                 i += 1;
             }
@@ -88,18 +91,31 @@ impl<'r> Matcher<'r> {
             self.run_rule(rule_index, rule, hay, merged, out);
         }
         out.sort_unstable_by(|a, b| {
-            (a.secret.start, a.secret.end, std::cmp::Reverse(self.rules.rules[a.rule].confidence), a.rule).cmp(&(
-                b.secret.start,
-                b.secret.end,
-                std::cmp::Reverse(self.rules.rules[b.rule].confidence),
-                b.rule,
-            ))
+            (
+                a.secret.start,
+                a.secret.end,
+                std::cmp::Reverse(self.rules.rules[a.rule].confidence),
+                a.rule,
+            )
+                .cmp(&(
+                    b.secret.start,
+                    b.secret.end,
+                    std::cmp::Reverse(self.rules.rules[b.rule].confidence),
+                    b.rule,
+                ))
         });
         // One report per secret: where rules overlap, the most confident (then first) wins.
         out.dedup_by(|later, kept| later.secret == kept.secret);
     }
 
-    fn run_rule(&self, rule_index: usize, rule: &Rule, hay: &[u8], window: Range<usize>, out: &mut Vec<RawMatch>) {
+    fn run_rule(
+        &self,
+        rule_index: usize,
+        rule: &Rule,
+        hay: &[u8],
+        window: Range<usize>,
+        out: &mut Vec<RawMatch>,
+    ) {
         // The span limits the search while the whole buffer stays visible to `\b` and `^`.
         let mut input = Input::new(hay).span(window);
         let mut caps = rule.regex.create_captures();
@@ -128,7 +144,13 @@ impl<'r> Matcher<'r> {
     }
 
     /// The rule's filters; `Some(checksum status)` when the candidate is a finding.
-    fn accept(&self, rule: &Rule, hay: &[u8], span: &Range<usize>, secret: &Range<usize>) -> Option<ChecksumStatus> {
+    fn accept(
+        &self,
+        rule: &Rule,
+        hay: &[u8],
+        span: &Range<usize>,
+        secret: &Range<usize>,
+    ) -> Option<ChecksumStatus> {
         let value = &hay[secret.clone()];
         if value.is_empty() || self.rules.placeholders.is_placeholder(value) {
             return None;

@@ -97,7 +97,13 @@ impl LineCursor {
 
 /// The secret's line with one line of context on each side, very long lines clipped around
 /// it, and every secret in view (this one and any neighbour) replaced by its preview.
-fn excerpt(hay: &[u8], line: usize, line_start: usize, secret: &Range<usize>, all: &[RawMatch]) -> Excerpt {
+fn excerpt(
+    hay: &[u8],
+    line: usize,
+    line_start: usize,
+    secret: &Range<usize>,
+    all: &[RawMatch],
+) -> Excerpt {
     let prev_start = match line_start {
         0 => None,
         _ => Some(memchr::memrchr(b'\n', &hay[..line_start - 1]).map_or(0, |i| i + 1)),
@@ -105,10 +111,14 @@ fn excerpt(hay: &[u8], line: usize, line_start: usize, secret: &Range<usize>, al
     // Bounded, so a finding on a huge minified line costs little.
     let (first_line, from) = match prev_start {
         Some(prev) if secret.start - prev <= EXCERPT_BYTES => (line - 1, prev),
-        _ => (line, line_start.max(secret.start.saturating_sub(EXCERPT_BYTES))),
+        _ => (
+            line,
+            line_start.max(secret.start.saturating_sub(EXCERPT_BYTES)),
+        ),
     };
     let limit = secret.end.saturating_add(EXCERPT_BYTES).min(hay.len());
-    let after_end = memchr::memchr(b'\n', &hay[secret.end..limit]).map_or(limit, |i| secret.end + i);
+    let after_end =
+        memchr::memchr(b'\n', &hay[secret.end..limit]).map_or(limit, |i| secret.end + i);
     let to = if after_end < limit {
         memchr::memchr(b'\n', &hay[after_end + 1..limit]).map_or(limit, |i| after_end + 1 + i)
     } else {
@@ -121,7 +131,11 @@ fn excerpt(hay: &[u8], line: usize, line_start: usize, secret: &Range<usize>, al
         if other.start < pos || other.end > to {
             continue;
         }
-        clip_lines(&hay[pos..other.start], other.start <= secret.start, &mut text);
+        clip_lines(
+            &hay[pos..other.start],
+            other.start <= secret.start,
+            &mut text,
+        );
         let start = text.len();
         text.push_str(&preview(&String::from_utf8_lossy(&hay[other.clone()])));
         if other == secret {
@@ -130,7 +144,11 @@ fn excerpt(hay: &[u8], line: usize, line_start: usize, secret: &Range<usize>, al
         pos = other.end;
     }
     clip_lines(&hay[pos..to], false, &mut text);
-    Excerpt { first_line, text, span }
+    Excerpt {
+        first_line,
+        text,
+        span,
+    }
 }
 
 /// Appends `bytes`, shortening the line that touches the secret (the last line when
@@ -158,7 +176,11 @@ fn clip_lines(bytes: &[u8], before: bool, out: &mut String) {
 
 /// 1-based column in characters: every byte that does not continue a UTF-8 sequence starts one.
 fn char_column(hay: &[u8], line_start: usize, offset: usize) -> usize {
-    hay[line_start..offset].iter().filter(|&&b| b & 0xC0 != 0x80).count() + 1
+    hay[line_start..offset]
+        .iter()
+        .filter(|&&b| b & 0xC0 != 0x80)
+        .count()
+        + 1
 }
 
 fn allowed_inline(hay: &[u8], line_start: usize) -> bool {
@@ -196,7 +218,10 @@ pub fn fingerprint(rule: &str, secret: &str) -> String {
     hasher.update(rule.as_bytes());
     hasher.update(b"\0");
     hasher.update(secret.as_bytes());
-    hasher.finalize()[..16].iter().map(|b| format!("{b:02x}")).collect()
+    hasher.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 use std::io::{self, Write};
 
 use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError, MietteSpanContents,
-    SourceCode, SourceSpan, SpanContents,
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
 use super::Report;
@@ -18,9 +18,15 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     } else {
         GraphicalTheme::none()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(110).with_context_lines(1);
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(110)
+        .with_context_lines(1);
     let mut ordered: Vec<&Finding> = report.outcome.findings.iter().collect();
-    ordered.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.location_key().cmp(&b.location_key())));
+    ordered.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.location_key().cmp(&b.location_key()))
+    });
     for finding in ordered {
         let rule = report.rules.rules.iter().find(|r| r.id == finding.rule);
         let help = rule
@@ -28,30 +34,44 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             .and_then(|p| p.remediation.lines().find(|l| !l.trim().is_empty()))
             .unwrap_or("Revoke the token and load it from a secret store instead.");
         let excerpt = finding.excerpt.clone().unwrap_or_default();
-        let label = format!("{} · {} · fingerprint {}", finding.secret_preview, finding.rule, finding.fingerprint);
-        let diagnostic = MietteDiagnostic::new(format!("[{}] {}", finding.severity, finding.description))
-            .with_code(format!("{}/{}", finding.provider, finding.kind))
-            .with_severity(match finding.severity {
-                Severity::Critical | Severity::High => miette::Severity::Error,
-                Severity::Medium | Severity::Low => miette::Severity::Warning,
-                Severity::Info => miette::Severity::Advice,
-            })
-            .with_help(help.trim().to_owned())
-            .with_label(LabeledSpan::new_primary_with_span(
-                Some(label),
-                SourceSpan::from(excerpt.span.clone()),
-            ));
+        let label = format!(
+            "{} · {} · fingerprint {}",
+            finding.secret_preview, finding.rule, finding.fingerprint
+        );
+        let diagnostic =
+            MietteDiagnostic::new(format!("[{}] {}", finding.severity, finding.description))
+                .with_code(format!("{}/{}", finding.provider, finding.kind))
+                .with_severity(match finding.severity {
+                    Severity::Critical | Severity::High => miette::Severity::Error,
+                    Severity::Medium | Severity::Low => miette::Severity::Warning,
+                    Severity::Info => miette::Severity::Advice,
+                })
+                .with_help(help.trim().to_owned())
+                .with_label(LabeledSpan::new_primary_with_span(
+                    Some(label),
+                    SourceSpan::from(excerpt.span.clone()),
+                ));
         let report = miette::Report::new(diagnostic).with_source_code(Frame {
             name: finding.path.clone(),
             excerpt,
         });
         let mut rendered = String::new();
-        if handler.render_report(&mut rendered, report.as_ref()).is_err() {
-            rendered = format!("{}:{}:{}: {}\n", finding.path, finding.line, finding.column, finding.description);
+        if handler
+            .render_report(&mut rendered, report.as_ref())
+            .is_err()
+        {
+            rendered = format!(
+                "{}:{}:{}: {}\n",
+                finding.path, finding.line, finding.column, finding.description
+            );
         }
         writeln!(out, "{rendered}")?;
     }
-    writeln!(out, "{}", summary_line(&report.outcome.stats, report.styled))
+    writeln!(
+        out,
+        "{}",
+        summary_line(&report.outcome.stats, report.styled)
+    )
 }
 
 /// An excerpt as miette source code, numbered with the file's own line numbers.
@@ -84,7 +104,13 @@ impl SourceCode for Frame {
 
 /// "3 findings (1 critical, 2 high) in 120 files (1.2 MiB) in 0.04s; 2 suppressed; ..."
 pub fn summary_line(stats: &Stats, styled: bool) -> String {
-    let paint = |code: &str, text: String| if styled { format!("\x1b[{code}m{text}\x1b[0m") } else { text };
+    let paint = |code: &str, text: String| {
+        if styled {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text
+        }
+    };
     let mut line = if stats.findings == 0 {
         paint("1;32", "No findings".to_owned())
     } else {
@@ -104,7 +130,10 @@ pub fn summary_line(stats: &Stats, styled: bool) -> String {
             .collect();
         format!(
             "{} ({})",
-            paint("1", format!("{} finding{}", stats.findings, plural(stats.findings))),
+            paint(
+                "1",
+                format!("{} finding{}", stats.findings, plural(stats.findings))
+            ),
             parts.join(", ")
         )
     };
@@ -121,13 +150,17 @@ pub fn summary_line(stats: &Stats, styled: bool) -> String {
         extras.push(format!("{suppressed} suppressed"));
     }
     if !stats.stale_baseline.is_empty() {
-        extras.push(format!("{} stale baseline entries", stats.stale_baseline.len()));
+        extras.push(format!(
+            "{} stale baseline entries",
+            stats.stale_baseline.len()
+        ));
     }
     for (count, what) in [
         (stats.skipped_binary, "binary"),
         (stats.skipped_too_large, "too large"),
         (stats.skipped_symlinks, "symlinks not followed"),
         (stats.symlink_loops, "symlink loops"),
+        (stats.skipped_special, "not regular files"),
     ] {
         if count > 0 {
             extras.push(format!("{count} skipped ({what})"));

@@ -35,7 +35,9 @@ impl FromStr for Format {
             "jsonl" => Ok(Format::Jsonl),
             "sarif" => Ok(Format::Sarif),
             "github" => Ok(Format::Github),
-            other => Err(format!("unknown format `{other}` (human, json, jsonl, sarif, github)")),
+            other => Err(format!(
+                "unknown format `{other}` (human, json, jsonl, sarif, github)"
+            )),
         }
     }
 }

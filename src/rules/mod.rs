@@ -83,7 +83,8 @@ impl Placeholders {
                 return true;
             }
         }
-        self.exact.iter().any(|e| *e == lower) || self.contains.iter().any(|c| lower.contains(c.as_str()))
+        self.exact.contains(&lower)
+            || self.contains.iter().any(|c| lower.contains(c.as_str()))
     }
 }
 
@@ -218,10 +219,16 @@ impl Builder {
             FileError::new("rule pack", &source.path, &source.text, Some(span), msg).into()
         };
         let provider_id = pack.provider.id.get_ref().clone();
-        if provider_id.is_empty() || !provider_id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+        if provider_id.is_empty()
+            || !provider_id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
             return Err(err(
                 pack.provider.id.span(),
-                format!("provider id `{provider_id}` must be one lowercase word (letters and digits)"),
+                format!(
+                    "provider id `{provider_id}` must be one lowercase word (letters and digits)"
+                ),
             ));
         }
         let provider = match self.provider_index.get(&provider_id) {
@@ -232,16 +239,21 @@ impl Builder {
                     name: pack.provider.name,
                     remediation: pack.provider.remediation,
                 });
-                self.provider_index.insert(provider_id, self.providers.len() - 1);
+                self.provider_index
+                    .insert(provider_id, self.providers.len() - 1);
                 self.providers.len() - 1
             }
         };
         for spanned in pack.rule {
             let rule_span = spanned.span();
             let def = spanned.into_inner();
-            let rule = compile_rule(def, provider, source).map_err(|(span, msg)| err(span.unwrap_or(rule_span.clone()), msg))?;
+            let rule = compile_rule(def, provider, source)
+                .map_err(|(span, msg)| err(span.unwrap_or(rule_span.clone()), msg))?;
             if let Some(previous) = self.rule_ids.insert(rule.id.clone(), source.path.clone()) {
-                return Err(err(rule_span, format!("rule id `{}` is already defined in {previous}", rule.id)));
+                return Err(err(
+                    rule_span,
+                    format!("rule id `{}` is already defined in {previous}", rule.id),
+                ));
             }
             self.rules.push(rule);
         }
@@ -269,11 +281,24 @@ impl Builder {
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .build(&keywords)
-            .map_err(|e| Error::from(FileError::new("rule data", "keywords", "", None, e.to_string())))?;
-        let credential_files = self
-            .credential_globs
-            .build()
-            .map_err(|e| Error::from(FileError::new("rule data", CREDENTIAL_FILES_FILE, "", None, e.to_string())))?;
+            .map_err(|e| {
+                Error::from(FileError::new(
+                    "rule data",
+                    "keywords",
+                    "",
+                    None,
+                    e.to_string(),
+                ))
+            })?;
+        let credential_files = self.credential_globs.build().map_err(|e| {
+            Error::from(FileError::new(
+                "rule data",
+                CREDENTIAL_FILES_FILE,
+                "",
+                None,
+                e.to_string(),
+            ))
+        })?;
         Ok(RuleSet {
             providers: self.providers,
             rules: self.rules,
@@ -286,15 +311,23 @@ impl Builder {
 }
 
 fn parse_toml<T: serde::de::DeserializeOwned>(kind: &'static str, source: &Source) -> Result<T> {
-    toml::from_str(&source.text).map_err(|e| FileError::from_toml(kind, &source.path, &source.text, &e).into())
+    toml::from_str(&source.text)
+        .map_err(|e| FileError::from_toml(kind, &source.path, &source.text, &e).into())
 }
 
 type RuleError = (Option<std::ops::Range<usize>>, String);
 
 fn compile_rule(def: RuleDef, provider: usize, source: &Source) -> Result<Rule, RuleError> {
     let id = def.id.get_ref().clone();
-    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-        return Err((Some(def.id.span()), format!("rule id `{id}` must be lowercase words joined by `-`")));
+    if id.is_empty()
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err((
+            Some(def.id.span()),
+            format!("rule id `{id}` must be lowercase words joined by `-`"),
+        ));
     }
     if def.keywords.get_ref().iter().all(|k| k.is_empty()) {
         return Err((
@@ -306,12 +339,21 @@ fn compile_rule(def: RuleDef, provider: usize, source: &Source) -> Result<Rule, 
     let secret_group = regex
         .group_info()
         .to_index(regex_automata::PatternID::ZERO, "secret")
-        .ok_or_else(|| (Some(def.regex.span()), "the regex has no named capture `(?P<secret>...)`".to_owned()))?;
+        .ok_or_else(|| {
+            (
+                Some(def.regex.span()),
+                "the regex has no named capture `(?P<secret>...)`".to_owned(),
+            )
+        })?;
     let context = def.context.as_ref().map(compile_regex).transpose()?;
     let checksum = def
         .checksum
         .as_ref()
-        .map(|c| c.get_ref().parse::<Checksum>().map_err(|e| (Some(c.span()), e)))
+        .map(|c| {
+            c.get_ref()
+                .parse::<Checksum>()
+                .map_err(|e| (Some(c.span()), e))
+        })
         .transpose()?;
     let paths = def
         .paths
@@ -329,7 +371,12 @@ fn compile_rule(def: RuleDef, provider: usize, source: &Source) -> Result<Rule, 
         provider,
         kind: def.kind,
         description: def.description,
-        keywords: def.keywords.into_inner().into_iter().filter(|k| !k.is_empty()).collect(),
+        keywords: def
+            .keywords
+            .into_inner()
+            .into_iter()
+            .filter(|k| !k.is_empty())
+            .collect(),
         pattern: def.regex.into_inner(),
         regex,
         secret_group,
@@ -352,5 +399,11 @@ fn compile_regex(pattern: &Spanned<String>) -> Result<Regex, RuleError> {
     Regex::builder()
         .syntax(syntax::Config::new().unicode(false).utf8(false))
         .build(pattern.get_ref())
-        .map_err(|e| (Some(pattern.span()), format!("invalid regex: {e}")))
+        .map_err(|e| {
+            // The syntax error says what is wrong and where; the build error only that it failed.
+            let detail = e
+                .syntax_error()
+                .map_or_else(|| e.to_string(), ToString::to_string);
+            (Some(pattern.span()), format!("invalid regex: {detail}"))
+        })
 }
