@@ -51,14 +51,8 @@ impl Baseline {
         let shown = path.display().to_string();
         let file: BaselineFile = serde_json::from_str(&text).map_err(|e| {
             let offset = offset_of(&text, e.line(), e.column());
-            FileError::new(
-                "baseline",
-                &shown,
-                &text,
-                Some(offset..offset),
-                e.to_string(),
-            )
-            .with_help("write a fresh one with --write-baseline FILE")
+            FileError::new("baseline", &shown, &text, Some(offset..offset), e.to_string())
+                .with_help("write a fresh one with --write-baseline FILE")
         })?;
         if file.tool != "tokscan" || file.version != FORMAT_VERSION {
             return Err(FileError::new(
@@ -85,9 +79,7 @@ impl Baseline {
                 line: f.line,
             })
             .collect();
-        entries.sort_by(|a, b| {
-            (&a.path, a.line, &a.fingerprint).cmp(&(&b.path, b.line, &b.fingerprint))
-        });
+        entries.sort_by(|a, b| (&a.path, a.line, &a.fingerprint).cmp(&(&b.path, b.line, &b.fingerprint)));
         entries.dedup();
         let file = BaselineFile {
             tool: "tokscan".to_owned(),

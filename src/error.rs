@@ -102,12 +102,7 @@ impl FileError {
     }
 
     /// From a TOML parse or schema error, keeping the span toml reports.
-    pub fn from_toml(
-        kind: &'static str,
-        path: &str,
-        text: &str,
-        err: &toml::de::Error,
-    ) -> Box<Self> {
+    pub fn from_toml(kind: &'static str, path: &str, text: &str, err: &toml::de::Error) -> Box<Self> {
         FileError::new(kind, path, text, err.span(), err.message().trim())
     }
 }
@@ -116,9 +111,6 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let before = &text.as_bytes()[..offset.min(text.len())];
     let line = memchr::memchr_iter(b'\n', before).count() + 1;
     let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
-    let column = String::from_utf8_lossy(&before[line_start..])
-        .chars()
-        .count()
-        + 1;
+    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
     (line, column)
 }

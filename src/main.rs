@@ -6,13 +6,16 @@ mod cli;
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
 use tokscan::baseline::Baseline;
 use tokscan::config::Config;
 use tokscan::report::{Format, Report};
 use tokscan::rules::RuleSet;
-use tokscan::scan::{scan, ScanOptions};
+use tokscan::scan::{scan, Progress, ScanOptions};
 use tokscan::source::WalkOptions;
 
 use cli::{Cli, ColorArg, FormatArg};
@@ -73,7 +76,12 @@ fn run(cli: &Cli) -> tokscan::Result<ExitCode> {
         },
         keep_secrets: cli.no_redact,
     };
-    let mut outcome = scan(&options, &rules, &config);
+    let progress = Progress::default();
+    let mut outcome = if cli.quiet {
+        scan(&options, &rules, &config, &progress)
+    } else {
+        with_progress_bar(&progress, || scan(&options, &rules, &config, &progress))
+    };
     if let Some(path) = &cli.write_baseline {
         Baseline::write(path, &outcome.findings)?;
     }
@@ -135,6 +143,46 @@ fn run(cli: &Cli) -> tokscan::Result<ExitCode> {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// Runs `work` while a progress line (files, bytes, findings so far) is drawn on stderr.
+/// indicatif draws nothing when stderr is not a terminal, and the bar only appears once the
+/// scan has run longer than a moment, so quick scans and pipes stay clean.
+fn with_progress_bar<T: Send>(progress: &Progress, work: impl FnOnce() -> T + Send) -> T {
+    const DELAY: Duration = Duration::from_millis(300);
+    const TICK: Duration = Duration::from_millis(100);
+    let done = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let started = Instant::now();
+            let mut bar: Option<ProgressBar> = None;
+            while !done.load(Ordering::Relaxed) {
+                std::thread::sleep(TICK);
+                if bar.is_none() && started.elapsed() >= DELAY {
+                    let spinner = ProgressBar::new_spinner();
+                    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+                        spinner.set_style(style);
+                    }
+                    bar = Some(spinner);
+                }
+                if let Some(bar) = &bar {
+                    bar.set_message(format!(
+                        "{} files, {} MiB, {} findings",
+                        progress.files.load(Ordering::Relaxed),
+                        progress.bytes.load(Ordering::Relaxed) >> 20,
+                        progress.findings.load(Ordering::Relaxed)
+                    ));
+                    bar.tick();
+                }
+            }
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
+        });
+        let result = work();
+        done.store(true, Ordering::Relaxed);
+        result
     })
 }
 

@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::detect::{Matcher, RawMatch, Scratch};
 use crate::finding::{locate, Finding, Severity};
 use crate::rules::RuleSet;
-use crate::source::{self, Content, Skip, Visit, WalkOptions};
+use crate::source::{self, Content, FileRef, Skip, Visit, WalkOptions};
 
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
@@ -23,6 +23,15 @@ pub struct ScanOptions {
     pub walk: WalkOptions,
     /// Put the raw secret in findings (`--no-redact`).
     pub keep_secrets: bool,
+}
+
+/// Live counts a caller may watch from another thread while a scan runs (for a progress
+/// bar); the scan only ever adds to them.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub files: AtomicU64,
+    pub bytes: AtomicU64,
+    pub findings: AtomicU64,
 }
 
 /// Counts for the summary line and `stats` in JSON: nothing is skipped silently.
@@ -84,10 +93,9 @@ impl ScanOutcome {
     }
 }
 
+/// Counts that only the final stats need.
 #[derive(Default)]
 struct Counters {
-    files: AtomicU64,
-    bytes: AtomicU64,
     binary: AtomicU64,
     too_large: AtomicU64,
     symlinks: AtomicU64,
@@ -98,118 +106,64 @@ struct Counters {
     config: AtomicU64,
 }
 
-pub fn scan(options: &ScanOptions, rules: &RuleSet, config: &Config) -> ScanOutcome {
+/// What every worker thread shares.
+struct Shared<'a> {
+    options: &'a ScanOptions,
+    rules: &'a RuleSet,
+    config: &'a Config,
+    matcher: Matcher<'a>,
+    progress: &'a Progress,
+    counters: Counters,
+    findings: Mutex<Vec<Finding>>,
+    problems: Mutex<Vec<Problem>>,
+}
+
+/// One worker thread's reusable buffers.
+struct Worker<'s, 'a> {
+    shared: &'s Shared<'a>,
+    buf: Vec<u8>,
+    scratch: Scratch,
+    matches: Vec<RawMatch>,
+    found: Vec<Finding>,
+}
+
+pub fn scan(options: &ScanOptions, rules: &RuleSet, config: &Config, progress: &Progress) -> ScanOutcome {
     let started = Instant::now();
-    let counters = Counters::default();
-    let findings: Mutex<Vec<Finding>> = Mutex::new(Vec::new());
-    let problems: Mutex<Vec<Problem>> = Mutex::new(Vec::new());
-    let matcher = Matcher::new(rules);
-    let problem = |path: &str, message: String, error: bool| {
-        if let Ok(mut p) = problems.lock() {
-            p.push(Problem {
-                path: path.to_owned(),
-                message,
-                error,
-            });
-        }
+    let shared = Shared {
+        options,
+        rules,
+        config,
+        matcher: Matcher::new(rules),
+        progress,
+        counters: Counters::default(),
+        findings: Mutex::new(Vec::new()),
+        problems: Mutex::new(Vec::new()),
     };
+    source::walk(&options.roots, &options.walk, &rules.credential_files, || {
+        let mut worker = Worker {
+            shared: &shared,
+            buf: Vec::new(),
+            scratch: Scratch::default(),
+            matches: Vec::new(),
+            found: Vec::new(),
+        };
+        move |visit| worker.visit(visit)
+    });
 
-    source::walk(
-        &options.roots,
-        &options.walk,
-        &rules.credential_files,
-        || {
-            let mut buf = Vec::new();
-            let mut scratch = Scratch::default();
-            let mut matches: Vec<RawMatch> = Vec::new();
-            let mut found: Vec<Finding> = Vec::new();
-            let (counters, findings, matcher, problem) = (&counters, &findings, &matcher, &problem);
-            move |visit| {
-                let (file, skip) = match visit {
-                    Visit::File(file) => {
-                        match source::read(&file.path, options.walk.max_file_size, &mut buf) {
-                            Content::Text(hay) => {
-                                counters.files.fetch_add(1, Ordering::Relaxed);
-                                counters
-                                    .bytes
-                                    .fetch_add(hay.len() as u64, Ordering::Relaxed);
-                                matcher.find(&file.display, hay, &mut scratch, &mut matches);
-                                if matches.is_empty() {
-                                    return;
-                                }
-                                found.clear();
-                                let inline = locate(
-                                    rules,
-                                    &file.display,
-                                    hay,
-                                    &matches,
-                                    options.keep_secrets,
-                                    &mut found,
-                                );
-                                counters.inline.fetch_add(inline as u64, Ordering::Relaxed);
-                                let path_allowed = config.has_path_allows()
-                                    && config.allows_path(&file.path, &file.display);
-                                let before = found.len();
-                                found.retain(|f| !path_allowed && !config.allows_fingerprint(f));
-                                counters
-                                    .config
-                                    .fetch_add((before - found.len()) as u64, Ordering::Relaxed);
-                                if !found.is_empty() {
-                                    if let Ok(mut all) = findings.lock() {
-                                        all.append(&mut found);
-                                    }
-                                }
-                                return;
-                            }
-                            Content::Skipped(skip) => (file, skip),
-                        }
-                    }
-                    Visit::Skipped(file, skip) => (file, skip),
-                };
-                match skip {
-                    Skip::Binary => {
-                        counters.binary.fetch_add(1, Ordering::Relaxed);
-                    }
-                    Skip::TooLarge(len) => {
-                        counters.too_large.fetch_add(1, Ordering::Relaxed);
-                        problem(
-                            &file.display,
-                            format!("skipped: {len} bytes is over --max-file-size"),
-                            false,
-                        );
-                    }
-                    Skip::Symlink => {
-                        counters.symlinks.fetch_add(1, Ordering::Relaxed);
-                    }
-                    Skip::SymlinkLoop(message) => {
-                        counters.loops.fetch_add(1, Ordering::Relaxed);
-                        problem(&file.display, message, false);
-                    }
-                    Skip::Special => {
-                        counters.special.fetch_add(1, Ordering::Relaxed);
-                        problem(
-                            &file.display,
-                            "skipped: not a regular file".to_owned(),
-                            false,
-                        );
-                    }
-                    Skip::Unreadable(message) => {
-                        counters.unreadable.fetch_add(1, Ordering::Relaxed);
-                        problem(&file.display, message, true);
-                    }
-                }
-            }
-        },
-    );
-
+    let Shared {
+        counters,
+        findings,
+        problems,
+        ..
+    } = shared;
     let mut findings = findings.into_inner().unwrap_or_default();
     findings.sort_by(|a, b| a.location_key().cmp(&b.location_key()));
     let mut problems = problems.into_inner().unwrap_or_default();
     problems.sort_by(|a, b| a.path.cmp(&b.path));
     let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
     let stats = Stats {
-        files_scanned: load(&counters.files),
-        bytes_scanned: load(&counters.bytes),
+        files_scanned: load(&progress.files),
+        bytes_scanned: load(&progress.bytes),
         skipped_binary: load(&counters.binary),
         skipped_too_large: load(&counters.too_large),
         skipped_symlinks: load(&counters.symlinks),
@@ -228,6 +182,98 @@ pub fn scan(options: &ScanOptions, rules: &RuleSet, config: &Config) -> ScanOutc
     };
     outcome.count_findings();
     outcome
+}
+
+impl Worker<'_, '_> {
+    fn visit(&mut self, visit: Visit) {
+        let (file, skip) = match visit {
+            Visit::File(file) => {
+                match source::read(&file.path, self.shared.options.walk.max_file_size, &mut self.buf) {
+                    Content::Text(_) => {
+                        self.scan_buffer(&file);
+                        return;
+                    }
+                    Content::Skipped(skip) => (file, skip),
+                }
+            }
+            Visit::Skipped(file, skip) => (file, skip),
+        };
+        self.skipped(&file, skip);
+    }
+
+    /// Matches the file just read into `self.buf`, then locates and filters its findings.
+    fn scan_buffer(&mut self, file: &FileRef) {
+        let Shared {
+            options,
+            rules,
+            config,
+            matcher,
+            progress,
+            counters,
+            findings,
+            ..
+        } = self.shared;
+        let hay = &self.buf;
+        progress.files.fetch_add(1, Ordering::Relaxed);
+        progress.bytes.fetch_add(hay.len() as u64, Ordering::Relaxed);
+        matcher.find(&file.display, hay, &mut self.scratch, &mut self.matches);
+        if self.matches.is_empty() {
+            return;
+        }
+        self.found.clear();
+        let inline = locate(
+            rules,
+            &file.display,
+            hay,
+            &self.matches,
+            options.keep_secrets,
+            &mut self.found,
+        );
+        counters.inline.fetch_add(inline as u64, Ordering::Relaxed);
+        let path_allowed = config.has_path_allows() && config.allows_path(&file.path, &file.display);
+        let before = self.found.len();
+        self.found
+            .retain(|f| !path_allowed && !config.allows_fingerprint(f));
+        counters
+            .config
+            .fetch_add((before - self.found.len()) as u64, Ordering::Relaxed);
+        if !self.found.is_empty() {
+            progress
+                .findings
+                .fetch_add(self.found.len() as u64, Ordering::Relaxed);
+            if let Ok(mut all) = findings.lock() {
+                all.append(&mut self.found);
+            }
+        }
+    }
+
+    fn skipped(&self, file: &FileRef, skip: Skip) {
+        let counters = &self.shared.counters;
+        let (counter, problem) = match skip {
+            Skip::Binary => (&counters.binary, None),
+            Skip::Symlink => (&counters.symlinks, None),
+            Skip::TooLarge(len) => (
+                &counters.too_large,
+                Some((format!("skipped: {len} bytes is over --max-file-size"), false)),
+            ),
+            Skip::SymlinkLoop(message) => (&counters.loops, Some((message, false))),
+            Skip::Special => (
+                &counters.special,
+                Some(("skipped: not a regular file".to_owned(), false)),
+            ),
+            Skip::Unreadable(message) => (&counters.unreadable, Some((message, true))),
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        if let Some((message, error)) = problem {
+            if let Ok(mut problems) = self.shared.problems.lock() {
+                problems.push(Problem {
+                    path: file.display.clone(),
+                    message,
+                    error,
+                });
+            }
+        }
+    }
 }
 
 fn duration_ms(d: Duration) -> u64 {

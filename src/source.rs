@@ -56,12 +56,8 @@ pub enum Content<'b> {
 
 /// Visits every file under `roots`, calling `visitor` on worker threads. `make_visitor` runs
 /// once per thread, so each thread owns its own buffers.
-pub fn walk<F, V>(
-    roots: &[PathBuf],
-    options: &WalkOptions,
-    credential_files: &GlobSet,
-    make_visitor: F,
-) where
+pub fn walk<F, V>(roots: &[PathBuf], options: &WalkOptions, credential_files: &GlobSet, make_visitor: F)
+where
     F: Fn() -> V + Sync,
     V: FnMut(Visit) + Send,
 {

@@ -254,9 +254,7 @@ mod tests {
 
     #[test]
     fn literal_and_uuid() {
-        let s = Synth::new("z")
-            .expand("{{lit:BEGIN}} {{uuid}}", None)
-            .unwrap();
+        let s = Synth::new("z").expand("{{lit:BEGIN}} {{uuid}}", None).unwrap();
         assert!(s.starts_with("BEGIN "));
         assert_eq!(s.len(), 6 + 36);
     }

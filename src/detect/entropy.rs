@@ -36,8 +36,6 @@ mod tests {
 
     #[test]
     fn random_looking_text_beats_words() {
-        assert!(
-            shannon_entropy(b"q8Zr2LpX0vKs9TnW4yBd") > shannon_entropy(b"passwordpassword1234")
-        );
+        assert!(shannon_entropy(b"q8Zr2LpX0vKs9TnW4yBd") > shannon_entropy(b"passwordpassword1234"));
     }
 }

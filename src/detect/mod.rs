@@ -70,10 +70,7 @@ impl<'r> Matcher<'r> {
         while i < windows.len() {
             let (rule_index, mut merged) = windows[i].clone();
             i += 1;
-            while i < windows.len()
-                && windows[i].0 == rule_index
-                && windows[i].1.start <= merged.end
-            {
+            while i < windows.len() && windows[i].0 == rule_index && windows[i].1.start <= merged.end {
                 merged.end = merged.end.max(windows[i].1.end);
                 i += 1;
             }

@@ -97,13 +97,7 @@ impl LineCursor {
 
 /// The secret's line with one line of context on each side, very long lines clipped around
 /// it, and every secret in view (this one and any neighbour) replaced by its preview.
-fn excerpt(
-    hay: &[u8],
-    line: usize,
-    line_start: usize,
-    secret: &Range<usize>,
-    all: &[RawMatch],
-) -> Excerpt {
+fn excerpt(hay: &[u8], line: usize, line_start: usize, secret: &Range<usize>, all: &[RawMatch]) -> Excerpt {
     let prev_start = match line_start {
         0 => None,
         _ => Some(memchr::memrchr(b'\n', &hay[..line_start - 1]).map_or(0, |i| i + 1)),
@@ -111,14 +105,10 @@ fn excerpt(
     // Bounded, so a finding on a huge minified line costs little.
     let (first_line, from) = match prev_start {
         Some(prev) if secret.start - prev <= EXCERPT_BYTES => (line - 1, prev),
-        _ => (
-            line,
-            line_start.max(secret.start.saturating_sub(EXCERPT_BYTES)),
-        ),
+        _ => (line, line_start.max(secret.start.saturating_sub(EXCERPT_BYTES))),
     };
     let limit = secret.end.saturating_add(EXCERPT_BYTES).min(hay.len());
-    let after_end =
-        memchr::memchr(b'\n', &hay[secret.end..limit]).map_or(limit, |i| secret.end + i);
+    let after_end = memchr::memchr(b'\n', &hay[secret.end..limit]).map_or(limit, |i| secret.end + i);
     let to = if after_end < limit {
         memchr::memchr(b'\n', &hay[after_end + 1..limit]).map_or(limit, |i| after_end + 1 + i)
     } else {
@@ -131,11 +121,7 @@ fn excerpt(
         if other.start < pos || other.end > to {
             continue;
         }
-        clip_lines(
-            &hay[pos..other.start],
-            other.start <= secret.start,
-            &mut text,
-        );
+        clip_lines(&hay[pos..other.start], other.start <= secret.start, &mut text);
         let start = text.len();
         text.push_str(&preview(&String::from_utf8_lossy(&hay[other.clone()])));
         if other == secret {

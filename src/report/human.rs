@@ -4,8 +4,8 @@
 use std::io::{self, Write};
 
 use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError,
-    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
 };
 
 use super::Report;
@@ -29,37 +29,37 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     });
     for finding in ordered {
         let rule = report.rules.rules.iter().find(|r| r.id == finding.rule);
+        // The first sentence of the provider's advice; SARIF carries all of it.
         let help = rule
-            .map(|r| report.rules.provider(r))
-            .and_then(|p| p.remediation.lines().find(|l| !l.trim().is_empty()))
-            .unwrap_or("Revoke the token and load it from a secret store instead.");
+            .map(|r| report.rules.provider(r).remediation.trim())
+            .and_then(|text| text.split(". ").next())
+            .map_or_else(
+                || "Revoke the token and load it from a secret store instead.".to_owned(),
+                |s| format!("{}.", s.trim_end_matches('.')),
+            );
         let excerpt = finding.excerpt.clone().unwrap_or_default();
         let label = format!(
             "{} · {} · fingerprint {}",
             finding.secret_preview, finding.rule, finding.fingerprint
         );
-        let diagnostic =
-            MietteDiagnostic::new(format!("[{}] {}", finding.severity, finding.description))
-                .with_code(format!("{}/{}", finding.provider, finding.kind))
-                .with_severity(match finding.severity {
-                    Severity::Critical | Severity::High => miette::Severity::Error,
-                    Severity::Medium | Severity::Low => miette::Severity::Warning,
-                    Severity::Info => miette::Severity::Advice,
-                })
-                .with_help(help.trim().to_owned())
-                .with_label(LabeledSpan::new_primary_with_span(
-                    Some(label),
-                    SourceSpan::from(excerpt.span.clone()),
-                ));
+        let diagnostic = MietteDiagnostic::new(format!("[{}] {}", finding.severity, finding.description))
+            .with_code(format!("{}/{}", finding.provider, finding.kind))
+            .with_severity(match finding.severity {
+                Severity::Critical | Severity::High => miette::Severity::Error,
+                Severity::Medium | Severity::Low => miette::Severity::Warning,
+                Severity::Info => miette::Severity::Advice,
+            })
+            .with_help(help)
+            .with_label(LabeledSpan::new_primary_with_span(
+                Some(label),
+                SourceSpan::from(excerpt.span.clone()),
+            ));
         let report = miette::Report::new(diagnostic).with_source_code(Frame {
             name: finding.path.clone(),
             excerpt,
         });
         let mut rendered = String::new();
-        if handler
-            .render_report(&mut rendered, report.as_ref())
-            .is_err()
-        {
+        if handler.render_report(&mut rendered, report.as_ref()).is_err() {
             rendered = format!(
                 "{}:{}:{}: {}\n",
                 finding.path, finding.line, finding.column, finding.description
@@ -67,11 +67,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(out, "{rendered}")?;
     }
-    writeln!(
-        out,
-        "{}",
-        summary_line(&report.outcome.stats, report.styled)
-    )
+    writeln!(out, "{}", summary_line(&report.outcome.stats, report.styled))
 }
 
 /// An excerpt as miette source code, numbered with the file's own line numbers.
@@ -150,10 +146,7 @@ pub fn summary_line(stats: &Stats, styled: bool) -> String {
         extras.push(format!("{suppressed} suppressed"));
     }
     if !stats.stale_baseline.is_empty() {
-        extras.push(format!(
-            "{} stale baseline entries",
-            stats.stale_baseline.len()
-        ));
+        extras.push(format!("{} stale baseline entries", stats.stale_baseline.len()));
     }
     for (count, what) in [
         (stats.skipped_binary, "binary"),

@@ -30,11 +30,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         .collect();
     used.sort_by(|a, b| a.id.cmp(&b.id));
     used.dedup_by(|a, b| a.id == b.id);
-    let index: BTreeMap<&str, usize> = used
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.id.as_str(), i))
-        .collect();
+    let index: BTreeMap<&str, usize> = used.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
 
     let descriptors: Vec<Value> = used
         .iter()
@@ -149,9 +145,7 @@ fn uri(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                out.push(b as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }

@@ -83,8 +83,7 @@ impl Placeholders {
                 return true;
             }
         }
-        self.exact.contains(&lower)
-            || self.contains.iter().any(|c| lower.contains(c.as_str()))
+        self.exact.contains(&lower) || self.contains.iter().any(|c| lower.contains(c.as_str()))
     }
 }
 
@@ -205,9 +204,8 @@ impl Builder {
     fn add_credential_files(&mut self, source: &Source) -> Result<()> {
         let file: CredentialFileList = parse_toml("rule data", source)?;
         for glob in file.globs {
-            let glob = Glob::new(&glob).map_err(|e| {
-                FileError::new("rule data", &source.path, &source.text, None, e.to_string())
-            })?;
+            let glob = Glob::new(&glob)
+                .map_err(|e| FileError::new("rule data", &source.path, &source.text, None, e.to_string()))?;
             self.credential_globs.add(glob);
         }
         Ok(())
@@ -226,9 +224,7 @@ impl Builder {
         {
             return Err(err(
                 pack.provider.id.span(),
-                format!(
-                    "provider id `{provider_id}` must be one lowercase word (letters and digits)"
-                ),
+                format!("provider id `{provider_id}` must be one lowercase word (letters and digits)"),
             ));
         }
         let provider = match self.provider_index.get(&provider_id) {
@@ -239,8 +235,7 @@ impl Builder {
                     name: pack.provider.name,
                     remediation: pack.provider.remediation,
                 });
-                self.provider_index
-                    .insert(provider_id, self.providers.len() - 1);
+                self.provider_index.insert(provider_id, self.providers.len() - 1);
                 self.providers.len() - 1
             }
         };
@@ -281,15 +276,7 @@ impl Builder {
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .build(&keywords)
-            .map_err(|e| {
-                Error::from(FileError::new(
-                    "rule data",
-                    "keywords",
-                    "",
-                    None,
-                    e.to_string(),
-                ))
-            })?;
+            .map_err(|e| Error::from(FileError::new("rule data", "keywords", "", None, e.to_string())))?;
         let credential_files = self.credential_globs.build().map_err(|e| {
             Error::from(FileError::new(
                 "rule data",
@@ -349,11 +336,7 @@ fn compile_rule(def: RuleDef, provider: usize, source: &Source) -> Result<Rule, 
     let checksum = def
         .checksum
         .as_ref()
-        .map(|c| {
-            c.get_ref()
-                .parse::<Checksum>()
-                .map_err(|e| (Some(c.span()), e))
-        })
+        .map(|c| c.get_ref().parse::<Checksum>().map_err(|e| (Some(c.span()), e)))
         .transpose()?;
     let paths = def
         .paths
