@@ -12,11 +12,7 @@ use tempfile::TempDir;
 
 fn tree_with_token() -> TempDir {
     let dir = TempDir::new().unwrap();
-    write(
-        dir.path(),
-        "ok.sh",
-        format!("T={}\n", github_pat("bad-input")),
-    );
+    write(dir.path(), "ok.sh", format!("T={}\n", github_pat("bad-input")));
     dir
 }
 
@@ -41,11 +37,7 @@ fn unknown_config_key_names_file_line_and_key() {
 #[test]
 fn config_syntax_error_names_its_line() {
     let dir = tree_with_token();
-    write(
-        dir.path(),
-        "tokscan.toml",
-        "[allow]\n\npaths = [\"docs/\"\n",
-    );
+    write(dir.path(), "tokscan.toml", "[allow]\n\npaths = [\"docs/\"\n");
     let run = run_in(dir.path(), &["."]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("tokscan.toml:"), "{}", run.stderr);
@@ -65,8 +57,7 @@ fn invalid_fingerprint_in_config_is_rejected() {
     assert!(run.stderr.contains("not a fingerprint"), "{}", run.stderr);
 }
 
-const PACK_HEAD: &str =
-    "[provider]\nid = \"acme\"\nname = \"Acme\"\nremediation = \"Rotate it.\"\n\n";
+const PACK_HEAD: &str = "[provider]\nid = \"acme\"\nname = \"Acme\"\nremediation = \"Rotate it.\"\n\n";
 
 fn rule(regex: &str, extra: &str) -> String {
     format!(
@@ -101,11 +92,7 @@ fn rule_pack_with_an_unknown_key_names_it() {
     );
     let run = run_in(dir.path(), &[".", "--rules", "acme.toml"]);
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("unknown field `entropy`"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("unknown field `entropy`"), "{}", run.stderr);
     assert!(run.stderr.contains("acme.toml:"), "{}", run.stderr);
 }
 
@@ -128,10 +115,7 @@ fn a_valid_extra_rule_pack_finds_its_tokens() {
     write(
         dir.path(),
         "rules/acme.toml",
-        format!(
-            "{PACK_HEAD}{}",
-            rule(r"\b(?P<secret>acme_[A-Za-z0-9]{20})\b", "")
-        ),
+        format!("{PACK_HEAD}{}", rule(r"\b(?P<secret>acme_[A-Za-z0-9]{20})\b", "")),
     );
     write(
         dir.path(),
@@ -141,8 +125,7 @@ fn a_valid_extra_rule_pack_finds_its_tokens() {
     let run = run_in(dir.path(), &[".", "--rules", "rules", "-f", "json"]);
     assert_eq!(run.code, 1);
     assert!(
-        run.findings()
-            .contains(&("acme-key".into(), "app.env".into(), 1)),
+        run.findings().contains(&("acme-key".into(), "app.env".into(), 1)),
         "{:?}",
         run.findings()
     );
@@ -192,11 +175,7 @@ fn files_over_the_size_limit_are_skipped_and_reported() {
         vec![("github-classic-pat".into(), "ok.sh".into(), 1)]
     );
     assert_eq!(run.json()["stats"]["skipped_too_large"], 1);
-    assert!(
-        run.stderr.contains("big.log"),
-        "the skip is said: {}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("big.log"), "the skip is said: {}", run.stderr);
 }
 
 #[test]
@@ -262,11 +241,7 @@ fn fifos_are_skipped_without_blocking() {
 #[test]
 fn unreadable_file_is_an_error_but_the_scan_goes_on() {
     let dir = tree_with_token();
-    let locked = write(
-        dir.path(),
-        "locked.env",
-        format!("T={}\n", github_pat("locked")),
-    );
+    let locked = write(dir.path(), "locked.env", format!("T={}\n", github_pat("locked")));
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     let is_root = std::fs::read(&locked).is_ok();
@@ -287,11 +262,7 @@ fn unreadable_file_is_an_error_but_the_scan_goes_on() {
             .unwrap()
     };
     let run = finish(output);
-    assert_eq!(
-        run.code, 2,
-        "an incomplete scan never passes: {}",
-        run.stderr
-    );
+    assert_eq!(run.code, 2, "an incomplete scan never passes: {}", run.stderr);
     assert!(run.stderr.contains("locked.env"), "{}", run.stderr);
     assert_eq!(
         run.findings(),
@@ -306,11 +277,7 @@ fn gitignored_credential_files_are_still_scanned() {
     std::fs::create_dir(dir.path().join(".git")).unwrap();
     write(dir.path(), ".gitignore", ".env\nbuild.log\nnode_modules/\n");
     write(dir.path(), ".env", format!("T={}\n", github_pat("dotenv")));
-    write(
-        dir.path(),
-        "build.log",
-        format!("T={}\n", github_pat("log")),
-    );
+    write(dir.path(), "build.log", format!("T={}\n", github_pat("log")));
     write(
         dir.path(),
         "node_modules/pkg/index.js",

@@ -19,11 +19,7 @@ fn tree_with_token() -> TempDir {
 #[test]
 fn clean_tree_exits_0() {
     let dir = TempDir::new().unwrap();
-    write(
-        dir.path(),
-        "main.rs",
-        "fn main() { println!(\"hello\"); }\n",
-    );
+    write(dir.path(), "main.rs", "fn main() { println!(\"hello\"); }\n");
     let run = run_in(dir.path(), &["."]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }

@@ -93,10 +93,7 @@ fn json_finding_carries_every_contract_field() {
     assert_eq!(f["rule"], "github-classic-pat");
     assert_eq!(f["provider"], "github");
     assert_eq!(f["path"], "src/app config.ts");
-    assert_eq!(
-        (f["line"].as_u64(), f["column"].as_u64()),
-        (Some(2), Some(16))
-    );
+    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(2), Some(16)));
     assert_eq!(
         (f["end_line"].as_u64(), f["end_column"].as_u64()),
         (Some(2), Some(56))
@@ -132,10 +129,7 @@ fn jsonl_prints_one_finding_per_line() {
 }
 
 fn sarif_schema() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/sarif-schema-2.1.0.json"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/sarif-schema-2.1.0.json");
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -145,18 +139,13 @@ fn assert_valid_sarif(sarif: &Value) {
         .iter_errors(sarif)
         .map(|e| format!("{e} at {}", e.instance_path()))
         .collect();
-    assert!(
-        errors.is_empty(),
-        "SARIF is not valid:\n{}",
-        errors.join("\n")
-    );
+    assert!(errors.is_empty(), "SARIF is not valid:\n{}", errors.join("\n"));
 }
 
 #[test]
 fn sarif_is_valid_against_the_official_schema() {
     let t = tree();
-    let sarif: Value =
-        serde_json::from_str(&run_in(t.dir.path(), &[".", "-f", "sarif"]).stdout).unwrap();
+    let sarif: Value = serde_json::from_str(&run_in(t.dir.path(), &[".", "-f", "sarif"]).stdout).unwrap();
     assert_valid_sarif(&sarif);
 }
 
@@ -174,17 +163,13 @@ fn sarif_of_a_clean_tree_is_valid_and_has_empty_results() {
 #[test]
 fn sarif_follows_the_code_scanning_profile() {
     let t = tree();
-    let sarif: Value =
-        serde_json::from_str(&run_in(t.dir.path(), &[".", "-f", "sarif"]).stdout).unwrap();
+    let sarif: Value = serde_json::from_str(&run_in(t.dir.path(), &[".", "-f", "sarif"]).stdout).unwrap();
     let run = &sarif["runs"][0];
     assert_eq!(sarif["runs"].as_array().unwrap().len(), 1);
     assert_eq!(run["tool"]["driver"]["name"], "tokscan");
     let rule = &run["tool"]["driver"]["rules"][0];
     assert_eq!(rule["id"], "github-classic-pat");
-    assert!(rule["help"]["markdown"]
-        .as_str()
-        .unwrap()
-        .contains("Revoke"));
+    assert!(rule["help"]["markdown"].as_str().unwrap().contains("Revoke"));
     let severity: f64 = rule["properties"]["security-severity"]
         .as_str()
         .unwrap()
@@ -201,14 +186,9 @@ fn sarif_follows_the_code_scanning_profile() {
     assert_eq!(location["artifactLocation"]["uri"], "src/app%20config.ts");
     assert_eq!(location["region"]["startLine"], 2);
     assert_eq!(location["region"]["startColumn"], 16);
-    let fingerprint = result["partialFingerprints"]["tokscan/v1"]
-        .as_str()
-        .unwrap();
+    let fingerprint = result["partialFingerprints"]["tokscan/v1"].as_str().unwrap();
     assert_eq!(result["properties"]["tokscan"]["fingerprint"], fingerprint);
-    assert_eq!(
-        result["properties"]["tokscan"]["rule"],
-        "github-classic-pat"
-    );
+    assert_eq!(result["properties"]["tokscan"]["rule"], "github-classic-pat");
 }
 
 #[test]
@@ -226,11 +206,7 @@ fn github_format_prints_workflow_annotations() {
 fn human_output_has_a_code_frame_and_a_summary() {
     let t = tree();
     let run = run_in(t.dir.path(), &[".", "--color", "never"]);
-    assert!(
-        run.stdout.contains("src/app config.ts:2:16"),
-        "{}",
-        run.stdout
-    );
+    assert!(run.stdout.contains("src/app config.ts:2:16"), "{}", run.stdout);
     assert!(run.stdout.contains("GitHub classic personal access token"));
     assert!(
         run.stdout.contains("const token = \"ghp_"),
@@ -244,10 +220,7 @@ fn human_output_has_a_code_frame_and_a_summary() {
     );
     let last = run.stdout.lines().last().unwrap();
     assert!(last.starts_with("1 finding (1 high) in 2 files"), "{last}");
-    assert!(
-        !run.stdout.contains('\u{1b}'),
-        "no colour when asked for none"
-    );
+    assert!(!run.stdout.contains('\u{1b}'), "no colour when asked for none");
 }
 
 #[test]
@@ -261,10 +234,7 @@ fn color_always_colours_human_output() {
 fn output_file_receives_the_report() {
     let t = tree();
     let out = t.dir.path().join("report.sarif");
-    let run = run_in(
-        t.dir.path(),
-        &["src", "-f", "sarif", "-o", out.to_str().unwrap()],
-    );
+    let run = run_in(t.dir.path(), &["src", "-f", "sarif", "-o", out.to_str().unwrap()]);
     assert_eq!(run.code, 1);
     assert!(run.stdout.is_empty());
     let sarif: Value = serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap();
@@ -274,8 +244,7 @@ fn output_file_receives_the_report() {
 #[test]
 fn schema_check_is_not_vacuous() {
     let t = tree();
-    let mut sarif: Value =
-        serde_json::from_str(&run_in(t.dir.path(), &[".", "-f", "sarif"]).stdout).unwrap();
+    let mut sarif: Value = serde_json::from_str(&run_in(t.dir.path(), &[".", "-f", "sarif"]).stdout).unwrap();
     sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] =
         Value::from(0);
     let validator = jsonschema::validator_for(&sarif_schema()).unwrap();

@@ -43,10 +43,7 @@ fn every_rule_finds_its_examples() {
                 .unwrap_or_else(|e| panic!("{}: example {n}: {e}", rule.id));
             let found = matches(&rules, example.path(), &text);
             if !found.iter().any(|m| m.rule == index) {
-                let others: Vec<&str> = found
-                    .iter()
-                    .map(|m| rules.rules[m.rule].id.as_str())
-                    .collect();
+                let others: Vec<&str> = found.iter().map(|m| rules.rules[m.rule].id.as_str()).collect();
                 failures.push(format!(
                     "{} example {n} not found (found instead: {others:?}): {text}",
                     rule.id

@@ -76,11 +76,7 @@ fn config_allow_paths_and_fingerprints_suppress() {
         format!("token: {}\n", github_pat("docs")),
     );
     write(dir.path(), "src/a.sh", format!("T={}\n", github_pat("src")));
-    write(
-        dir.path(),
-        "src/b.sh",
-        format!("T={}\n", github_pat("reviewed")),
-    );
+    write(dir.path(), "src/b.sh", format!("T={}\n", github_pat("reviewed")));
     let reviewed = fingerprints(&run_in(dir.path(), &["src/b.sh", "-f", "json"]))[0].clone();
     write(
         dir.path(),
@@ -109,11 +105,7 @@ fn config_is_found_above_the_scan_root_and_paths_are_relative_to_it() {
         "app/fixtures/t.env",
         format!("T={}\n", github_pat("fx")),
     );
-    write(
-        dir.path(),
-        "app/src/t.env",
-        format!("T={}\n", github_pat("real")),
-    );
+    write(dir.path(), "app/src/t.env", format!("T={}\n", github_pat("real")));
     let run = run_in(&dir.path().join("app"), &[".", "-f", "json"]);
     assert_eq!(
         run.findings(),
@@ -137,10 +129,7 @@ fn baseline_reports_only_new_findings_and_counts_stale_entries() {
     let gone = github_pat("gone");
     write(dir.path(), "a.sh", format!("A={old}\nG={gone}\n"));
     let baseline = dir.path().join("baseline.json");
-    let first = run_in(
-        dir.path(),
-        &[".", "--write-baseline", baseline.to_str().unwrap()],
-    );
+    let first = run_in(dir.path(), &[".", "--write-baseline", baseline.to_str().unwrap()]);
     assert_eq!(first.code, 1, "writing a baseline still reports");
     let saved = std::fs::read_to_string(&baseline).unwrap();
     assert!(!saved.contains(&old), "the baseline must not hold secrets");
@@ -153,13 +142,7 @@ fn baseline_reports_only_new_findings_and_counts_stale_entries() {
     );
     let run = run_in(
         dir.path(),
-        &[
-            "a.sh",
-            "-f",
-            "json",
-            "--baseline",
-            baseline.to_str().unwrap(),
-        ],
+        &["a.sh", "-f", "json", "--baseline", baseline.to_str().unwrap()],
     );
     assert_eq!(
         run.findings(),
@@ -176,14 +159,8 @@ fn baselined_tree_exits_0() {
     let dir = TempDir::new().unwrap();
     write(dir.path(), "a.sh", format!("A={}\n", github_pat("bl")));
     let baseline = dir.path().join("tokscan-baseline.json");
-    run_in(
-        dir.path(),
-        &[".", "--write-baseline", baseline.to_str().unwrap()],
-    );
-    let run = run_in(
-        dir.path(),
-        &["a.sh", "--baseline", baseline.to_str().unwrap()],
-    );
+    run_in(dir.path(), &[".", "--write-baseline", baseline.to_str().unwrap()]);
+    let run = run_in(dir.path(), &["a.sh", "--baseline", baseline.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stdout);
 }
 
@@ -212,13 +189,7 @@ fn stale_entries_do_not_change_the_exit_code() {
     write(dir.path(), "a.sh", "A=gone\n");
     let run = run_in(
         dir.path(),
-        &[
-            "a.sh",
-            "-f",
-            "json",
-            "--baseline",
-            baseline.to_str().unwrap(),
-        ],
+        &["a.sh", "-f", "json", "--baseline", baseline.to_str().unwrap()],
     );
     assert_eq!(run.code, 0);
     assert_eq!(

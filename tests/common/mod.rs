@@ -12,9 +12,7 @@ use tokscan::synth::Synth;
 
 /// Expands a template (see `tokscan::synth`) with a generator seeded by `seed`.
 pub fn token(seed: &str, template: &str) -> String {
-    Synth::new(seed)
-        .expand(template, None)
-        .expect("valid template")
+    Synth::new(seed).expand(template, None).expect("valid template")
 }
 
 /// A GitHub classic PAT with a valid checksum.
@@ -32,9 +30,7 @@ pub fn github_lookalike(seed: &str) -> String {
 }
 
 pub fn fixture_dir(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
 }
 
 /// Copies `fixtures/<name>` into a fresh temporary directory with templates expanded.
