@@ -6,7 +6,8 @@ mod cli;
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
@@ -147,18 +148,20 @@ fn run(cli: &Cli) -> tokscan::Result<ExitCode> {
 }
 
 /// Runs `work` while a progress line (files, bytes, findings so far) is drawn on stderr.
-/// indicatif draws nothing when stderr is not a terminal, and the bar only appears once the
-/// scan has run longer than a moment, so quick scans and pipes stay clean.
+/// Only a terminal gets one, and only once the scan has run longer than a moment, so quick
+/// scans and pipes stay clean; the drawing thread wakes as soon as the work is done.
 fn with_progress_bar<T: Send>(progress: &Progress, work: impl FnOnce() -> T + Send) -> T {
     const DELAY: Duration = Duration::from_millis(300);
     const TICK: Duration = Duration::from_millis(100);
-    let done = AtomicBool::new(false);
+    if !io::stderr().is_terminal() {
+        return work();
+    }
+    let (done, finished) = mpsc::channel::<()>();
     std::thread::scope(|scope| {
-        scope.spawn(|| {
+        scope.spawn(move || {
             let started = Instant::now();
             let mut bar: Option<ProgressBar> = None;
-            while !done.load(Ordering::Relaxed) {
-                std::thread::sleep(TICK);
+            while let Err(RecvTimeoutError::Timeout) = finished.recv_timeout(TICK) {
                 if bar.is_none() && started.elapsed() >= DELAY {
                     let spinner = ProgressBar::new_spinner();
                     if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
@@ -181,7 +184,7 @@ fn with_progress_bar<T: Send>(progress: &Progress, work: impl FnOnce() -> T + Se
             }
         });
         let result = work();
-        done.store(true, Ordering::Relaxed);
+        drop(done);
         result
     })
 }
