@@ -96,3 +96,32 @@ fn rule_and_provider_ids_follow_the_contract() {
         );
     }
 }
+
+/// A placeholder marker that occurs inside a real token by chance must not hide it: a value
+/// whose checksum verifies, or a key body, is checked as a whole, not for marker words.
+#[test]
+fn marker_words_inside_real_tokens_do_not_hide_them() {
+    let rules = RuleSet::builtin().unwrap();
+    let synth = |template: &str| {
+        Synth::new("markers")
+            .expand(template, None)
+            .expect("valid template")
+    };
+    let github = synth("GH_TOKEN=ghp_{{lit:Example}}{{alnum:23}}{{checksum:crc32-base62}}\n");
+    let key_body = "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW";
+    let openssh = synth(&format!(
+        "-----{{{{lit:BEGIN}}}} OPENSSH PRIVATE {{{{lit:KEY}}}}-----\n{key_body}\n\
+         {{{{base64:30}}}}xxxxxdummy{{{{base64:30}}}}\n{{{{base64:70}}}}\n{{{{base64:20}}}}=\n\
+         -----{{{{lit:END}}}} OPENSSH PRIVATE {{{{lit:KEY}}}}-----\n"
+    ));
+    for (text, rule) in [(&github, "github-classic-pat"), (&openssh, "privatekey-openssh")] {
+        let found = matches(&rules, "config.txt", text);
+        assert!(
+            found.iter().any(|m| rules.rules[m.rule].id == rule),
+            "{rule} not found in {text}"
+        );
+    }
+    // The same marker in a value with no checksum still marks a placeholder.
+    let fake = synth("OPENAI_API_KEY=sk-proj-{{lit:example}}{{alnum:60}}\n");
+    assert!(matches(&rules, "config.txt", &fake).is_empty(), "{fake}");
+}

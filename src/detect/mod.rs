@@ -149,7 +149,13 @@ impl<'r> Matcher<'r> {
         secret: &Range<usize>,
     ) -> Option<ChecksumStatus> {
         let value = &hay[secret.clone()];
-        if value.is_empty() || self.rules.placeholders.is_placeholder(value) {
+        let checksum = match rule.checksum {
+            Some(checksum) if checksum.verify(value) => ChecksumStatus::Valid,
+            Some(_) => return None,
+            None => ChecksumStatus::None,
+        };
+        let verified = checksum == ChecksumStatus::Valid;
+        if value.is_empty() || self.rules.placeholders.is_placeholder(value, verified) {
             return None;
         }
         if let Some(min) = rule.min_entropy {
@@ -163,11 +169,7 @@ impl<'r> Matcher<'r> {
                 return None;
             }
         }
-        match rule.checksum {
-            Some(checksum) if checksum.verify(value) => Some(ChecksumStatus::Valid),
-            Some(_) => None,
-            None => Some(ChecksumStatus::None),
-        }
+        Some(checksum)
     }
 }
 
