@@ -14,6 +14,7 @@ pub mod finding;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod scope;
 pub mod source;
 pub mod synth;
 

@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::detect::{Matcher, RawMatch, Scratch};
 use crate::finding::{locate, Finding, Severity};
 use crate::rules::RuleSet;
+use crate::scope;
 use crate::source::{self, Content, FileRef, Skip, Visit, WalkOptions};
 
 #[derive(Debug, Clone)]
@@ -158,6 +159,7 @@ pub fn scan(options: &ScanOptions, rules: &RuleSet, config: &Config, progress: &
     } = shared;
     let mut findings = findings.into_inner().unwrap_or_default();
     findings.sort_by(|a, b| a.location_key().cmp(&b.location_key()));
+    scope::assess(&mut findings, rules, config);
     let mut problems = problems.into_inner().unwrap_or_default();
     problems.sort_by(|a, b| a.path.cmp(&b.path));
     let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
