@@ -57,6 +57,10 @@ pub struct Cli {
     #[arg(long, value_name = "SIZE", default_value = "25M", value_parser = parse_size)]
     pub max_file_size: u64,
 
+    /// Read files bigger than this in chunks of this size (default 16M). For tests and tuning.
+    #[arg(long, value_name = "SIZE", value_parser = parse_chunk_size, hide = true)]
+    pub chunk_size: Option<usize>,
+
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
@@ -121,6 +125,11 @@ fn parse_size(s: &str) -> Result<u64, String> {
     let n: u64 = digits.parse().map_err(|_| format!("`{s}` is not a size"))?;
     n.checked_mul(multiplier)
         .ok_or_else(|| format!("`{s}` is too large"))
+}
+
+fn parse_chunk_size(text: &str) -> Result<usize, String> {
+    let bytes = parse_size(text)?;
+    usize::try_from(bytes).map_err(|_| format!("`{text}` is too large"))
 }
 
 #[cfg(test)]

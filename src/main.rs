@@ -17,7 +17,7 @@ use tokscan::config::Config;
 use tokscan::report::{Format, Report};
 use tokscan::rules::RuleSet;
 use tokscan::scan::{scan, Progress, ScanOptions};
-use tokscan::source::WalkOptions;
+use tokscan::source::{ChunkPolicy, WalkOptions};
 
 use cli::{Cli, ColorArg, FormatArg};
 
@@ -74,6 +74,9 @@ fn run(cli: &Cli) -> tokscan::Result<ExitCode> {
             follow_links: cli.follow,
             threads: cli.threads.unwrap_or(0),
             max_file_size: cli.max_file_size,
+            chunks: cli
+                .chunk_size
+                .map_or(ChunkPolicy::DEFAULT, ChunkPolicy::with_size),
         },
         keep_secrets: cli.no_redact,
     };

@@ -16,7 +16,7 @@ use crate::detect::{Matcher, RawMatch, Scratch};
 use crate::finding::{locate, Finding, Severity};
 use crate::rules::RuleSet;
 use crate::scope;
-use crate::source::{self, Content, FileRef, Skip, Visit, WalkOptions};
+use crate::source::{self, Content, FileRef, Origin, Skip, Visit, WalkOptions};
 
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
@@ -190,11 +190,20 @@ impl Worker<'_, '_> {
     fn visit(&mut self, visit: Visit) {
         let (file, skip) = match visit {
             Visit::File(file) => {
-                match source::read(&file.path, self.shared.options.walk.max_file_size, &mut self.buf) {
-                    Content::Text(_) => {
-                        self.scan_buffer(&file);
+                let walk = &self.shared.options.walk;
+                match source::read(&file.path, walk.max_file_size, walk.chunks, &mut self.buf) {
+                    Content::Text(text) => {
+                        let origin = Origin::whole(text.len());
+                        self.scan_buffer(&file, origin);
                         return;
                     }
+                    Content::Chunked(mut chunks) => loop {
+                        match chunks.next_into(&mut self.buf) {
+                            Ok(Some(origin)) => self.scan_buffer(&file, origin),
+                            Ok(None) => return,
+                            Err(err) => break (file, Skip::Unreadable(err.to_string())),
+                        }
+                    },
                     Content::Skipped(skip) => (file, skip),
                 }
             }
@@ -203,8 +212,9 @@ impl Worker<'_, '_> {
         self.skipped(&file, skip);
     }
 
-    /// Matches the file just read into `self.buf`, then locates and filters its findings.
-    fn scan_buffer(&mut self, file: &FileRef) {
+    /// Matches what was just read into `self.buf` (a whole file, or one chunk of a big one),
+    /// then locates and filters its findings.
+    fn scan_buffer(&mut self, file: &FileRef, origin: Origin) {
         let Shared {
             options,
             rules,
@@ -216,9 +226,14 @@ impl Worker<'_, '_> {
             ..
         } = self.shared;
         let hay = &self.buf;
-        progress.files.fetch_add(1, Ordering::Relaxed);
-        progress.bytes.fetch_add(hay.len() as u64, Ordering::Relaxed);
+        if origin.owned_from == 0 {
+            progress.files.fetch_add(1, Ordering::Relaxed);
+        }
+        let fresh = origin.owned_to - origin.owned_from;
+        progress.bytes.fetch_add(fresh as u64, Ordering::Relaxed);
         matcher.find(&file.display, hay, &mut self.scratch, &mut self.matches);
+        // Of two overlapping chunks, the one that holds a match's first byte reports it.
+        self.matches.retain(|m| origin.owns(m.span.start));
         if self.matches.is_empty() {
             return;
         }
@@ -227,6 +242,7 @@ impl Worker<'_, '_> {
             rules,
             &file.display,
             hay,
+            origin,
             &self.matches,
             options.keep_secrets,
             &mut self.found,

@@ -8,7 +8,7 @@
 
 use std::collections::HashSet;
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -25,6 +25,7 @@ pub struct WalkOptions {
     pub follow_links: bool,
     pub threads: usize,
     pub max_file_size: u64,
+    pub chunks: ChunkPolicy,
 }
 
 /// A file to scan: where it is, and the path reports show (relative, forward slashes).
@@ -51,7 +52,122 @@ pub enum Skip {
 /// What reading one file produced.
 pub enum Content<'b> {
     Text(&'b [u8]),
+    /// Too big to hold at once: read it a chunk at a time.
+    Chunked(Chunks),
     Skipped(Skip),
+}
+
+/// How big files are read: whole up to `size` bytes, in chunks of `size` beyond that, each
+/// chunk repeating the last `2 * half_overlap` bytes of the one before.
+#[derive(Debug, Clone, Copy)]
+pub struct ChunkPolicy {
+    pub size: usize,
+    /// Longer than any match, and the look-behind a match at a chunk's start gets.
+    pub half_overlap: usize,
+}
+
+impl ChunkPolicy {
+    /// 16 MiB chunks, 32 KiB halves: twice the longest rule window (PEM blocks).
+    pub const DEFAULT: ChunkPolicy = ChunkPolicy {
+        size: 16 << 20,
+        half_overlap: 32 << 10,
+    };
+
+    /// Chunks of `size` bytes with an overlap to match (for tests and tuning).
+    pub fn with_size(size: usize) -> ChunkPolicy {
+        let size = size.max(64);
+        ChunkPolicy {
+            size,
+            half_overlap: (size / 4).min(ChunkPolicy::DEFAULT.half_overlap),
+        }
+    }
+}
+
+/// Where a chunk sits in its file: for line and column numbers, and for deciding which of two
+/// overlapping chunks reports a match (the one that owns its first byte).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origin {
+    /// Lines that end before the chunk's first byte.
+    pub lines_before: usize,
+    /// Characters between the last newline before the chunk and its first byte.
+    pub column_before: usize,
+    /// Matches starting before this offset were reported with the previous chunk.
+    pub owned_from: usize,
+    /// Matches starting at or after this offset are reported with the next chunk.
+    pub owned_to: usize,
+}
+
+impl Origin {
+    /// A whole file in one buffer.
+    pub fn whole(len: usize) -> Origin {
+        Origin {
+            lines_before: 0,
+            column_before: 0,
+            owned_from: 0,
+            owned_to: len,
+        }
+    }
+
+    pub fn owns(&self, offset: usize) -> bool {
+        (self.owned_from..self.owned_to).contains(&offset)
+    }
+}
+
+/// A file being read a chunk at a time into the caller's buffer.
+pub struct Chunks {
+    file: File,
+    policy: ChunkPolicy,
+    remaining: u64,
+    started: bool,
+    lines_before: usize,
+    column_before: usize,
+}
+
+impl Chunks {
+    /// Reads the next chunk into `buf`, keeping the overlap from the previous one at its
+    /// front; `None` when the file is done.
+    pub fn next_into(&mut self, buf: &mut Vec<u8>) -> io::Result<Option<Origin>> {
+        let overlap = 2 * self.policy.half_overlap;
+        let owned_from = if self.started {
+            if self.remaining == 0 {
+                return Ok(None);
+            }
+            let drop = buf.len().saturating_sub(overlap);
+            let dropped = &buf[..drop];
+            self.lines_before += memchr::memchr_iter(b'\n', dropped).count();
+            let tail = match memchr::memrchr(b'\n', dropped) {
+                Some(nl) => {
+                    self.column_before = 0;
+                    &dropped[nl + 1..]
+                }
+                None => dropped,
+            };
+            self.column_before += tail.iter().filter(|&&b| b & 0xC0 != 0x80).count();
+            buf.drain(..drop);
+            self.policy.half_overlap.min(buf.len())
+        } else {
+            buf.clear();
+            self.started = true;
+            0
+        };
+        let want = (self.policy.size as u64).min(self.remaining);
+        let before = buf.len();
+        (&mut self.file).take(want).read_to_end(buf)?;
+        let read = (buf.len() - before) as u64;
+        // A file that shrank while it was read ends here.
+        self.remaining = if read < want { 0 } else { self.remaining - read };
+        let owned_to = if self.remaining == 0 {
+            buf.len()
+        } else {
+            buf.len() - self.policy.half_overlap
+        };
+        Ok(Some(Origin {
+            lines_before: self.lines_before,
+            column_before: self.column_before,
+            owned_from,
+            owned_to,
+        }))
+    }
 }
 
 /// Visits every file under `roots`, calling `visitor` on worker threads. `make_visitor` runs
@@ -221,33 +337,97 @@ fn display_path(base: Option<&Path>, path: &Path) -> String {
 }
 
 /// Reads `path` into `buf` (cleared first) unless it is too large or binary.
-pub fn read<'b>(path: &Path, max_file_size: u64, buf: &'b mut Vec<u8>) -> Content<'b> {
-    match read_inner(path, max_file_size, buf) {
-        Ok(None) => {
-            if is_binary(buf) {
+pub fn read<'b>(path: &Path, max_file_size: u64, chunks: ChunkPolicy, buf: &'b mut Vec<u8>) -> Content<'b> {
+    match read_inner(path, max_file_size, chunks, buf) {
+        Ok(Opened::Whole) => {
+            if is_utf16(buf) {
+                transcode_utf16(buf);
+                Content::Text(buf)
+            } else if is_binary(buf) {
                 Content::Skipped(Skip::Binary)
             } else {
                 Content::Text(buf)
             }
         }
-        Ok(Some(skip)) => Content::Skipped(skip),
+        Ok(Opened::Chunked(chunks)) => Content::Chunked(chunks),
+        Ok(Opened::Skipped(skip)) => Content::Skipped(skip),
         Err(err) => Content::Skipped(Skip::Unreadable(err.to_string())),
     }
 }
 
-fn read_inner(path: &Path, max_file_size: u64, buf: &mut Vec<u8>) -> io::Result<Option<Skip>> {
+enum Opened {
+    Whole,
+    Chunked(Chunks),
+    Skipped(Skip),
+}
+
+fn read_inner(path: &Path, max_file_size: u64, chunks: ChunkPolicy, buf: &mut Vec<u8>) -> io::Result<Opened> {
     buf.clear();
-    let file = File::open(path)?;
+    let mut file = File::open(path)?;
     let len = file.metadata()?.len();
     if len > max_file_size {
-        return Ok(Some(Skip::TooLarge(len)));
+        return Ok(Opened::Skipped(Skip::TooLarge(len)));
+    }
+    if len > chunks.size as u64 {
+        // Binary or not is decided on the first bytes, as for a whole file.
+        let mut probe = [0; BINARY_PROBE];
+        let n = read_up_to(&mut file, &mut probe)?;
+        if is_binary(&probe[..n]) {
+            return Ok(Opened::Skipped(Skip::Binary));
+        }
+        file.seek(SeekFrom::Start(0))?;
+        return Ok(Opened::Chunked(Chunks {
+            file,
+            policy: chunks,
+            remaining: len,
+            started: false,
+            lines_before: 0,
+            column_before: 0,
+        }));
     }
     // `take` guards against a file that grows while it is read.
     file.take(max_file_size + 1).read_to_end(buf)?;
     if buf.len() as u64 > max_file_size {
-        return Ok(Some(Skip::TooLarge(buf.len() as u64)));
+        return Ok(Opened::Skipped(Skip::TooLarge(buf.len() as u64)));
     }
-    Ok(None)
+    Ok(Opened::Whole)
+}
+
+fn read_up_to(file: &mut File, out: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < out.len() {
+        match file.read(&mut out[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// UTF-16 text (Windows tools write it: PowerShell profiles, `.reg` exports) starts with a
+/// byte-order mark; without one it is not told from binary.
+fn is_utf16(buf: &[u8]) -> bool {
+    buf.len() >= 2 && buf.len().is_multiple_of(2) && matches!(buf[..2], [0xFF, 0xFE] | [0xFE, 0xFF])
+}
+
+/// Replaces UTF-16 text in `buf` by UTF-8, so lines and characters stay where they were.
+fn transcode_utf16(buf: &mut Vec<u8>) {
+    let little = buf[0] == 0xFF;
+    let units = buf[2..].chunks_exact(2).map(|pair| {
+        let pair = [pair[0], pair[1]];
+        if little {
+            u16::from_le_bytes(pair)
+        } else {
+            u16::from_be_bytes(pair)
+        }
+    });
+    let text: String = char::decode_utf16(units)
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect();
+    buf.clear();
+    buf.extend_from_slice(text.as_bytes());
 }
 
 fn is_binary(buf: &[u8]) -> bool {

@@ -12,9 +12,11 @@ fn matches(rules: &RuleSet, path: &str, text: &str) -> Vec<RawMatch> {
 }
 
 #[test]
-fn builtin_rule_packs_load() {
+fn builtin_rule_packs_load_and_every_regex_compiles() {
     let rules = RuleSet::builtin().expect("built-in rules are valid");
     assert!(!rules.rules.is_empty());
+    // Built-in regexes compile lazily at scan time; this is where a bad one is caught.
+    rules.compile_all().expect("every built-in regex compiles");
 }
 
 #[test]

@@ -13,7 +13,7 @@ use std::ops::Range;
 use regex_automata::Input;
 
 use crate::finding::ChecksumStatus;
-use crate::rules::{Rule, RuleSet};
+use crate::rules::{Patterns, Rule, RuleSet};
 pub use entropy::shannon_entropy;
 
 /// How far before a keyword a match may start: keywords sit near the start of tokens, but a
@@ -113,18 +113,21 @@ impl<'r> Matcher<'r> {
         window: Range<usize>,
         out: &mut Vec<RawMatch>,
     ) {
+        let Some(patterns) = rule.patterns() else {
+            return;
+        };
         // The span limits the search while the whole buffer stays visible to `\b` and `^`.
         let mut input = Input::new(hay).span(window);
-        let mut caps = rule.regex.create_captures();
+        let mut caps = patterns.regex.create_captures();
         loop {
-            rule.regex.search_captures(&input, &mut caps);
+            patterns.regex.search_captures(&input, &mut caps);
             let Some(m) = caps.get_match() else { break };
             let next = if m.is_empty() { m.end() + 1 } else { m.end() };
-            if let Some(secret) = caps.get_group(rule.secret_group) {
+            if let Some(secret) = caps.get_group(patterns.secret_group) {
                 let span = m.start()..m.end();
                 let secret = secret.start..secret.end;
                 // Merged windows of one rule never overlap, so a match cannot be found twice.
-                if let Some(checksum) = self.accept(rule, hay, &span, &secret) {
+                if let Some(checksum) = self.accept(rule, patterns, hay, &span, &secret) {
                     out.push(RawMatch {
                         rule: rule_index,
                         span,
@@ -144,6 +147,7 @@ impl<'r> Matcher<'r> {
     fn accept(
         &self,
         rule: &Rule,
+        patterns: &Patterns,
         hay: &[u8],
         span: &Range<usize>,
         secret: &Range<usize>,
@@ -163,7 +167,7 @@ impl<'r> Matcher<'r> {
                 return None;
             }
         }
-        if let Some(context) = &rule.context {
+        if let Some(context) = &patterns.context {
             let line = line_around(hay, span);
             if !context.is_match(Input::new(hay).span(line)) {
                 return None;

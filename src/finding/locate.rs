@@ -9,6 +9,7 @@ use super::hints::use_hints;
 use super::{Excerpt, Finding, Scope};
 use crate::detect::RawMatch;
 use crate::rules::RuleSet;
+use crate::source::Origin;
 
 /// Longest stretch of a line kept on either side of a secret in an excerpt.
 const EXCERPT_REACH: usize = 80;
@@ -19,11 +20,13 @@ const EXCERPT_BYTES: usize = 1024;
 pub const ALLOW_MARKER: &[u8] = b"tokscan:allow";
 
 /// Turns `matches` (sorted by position) into findings appended to `out`; returns how many
-/// were suppressed by an inline marker.
+/// were suppressed by an inline marker. `origin` places `hay` in its file when it is one
+/// chunk of a big file.
 pub fn locate(
     rules: &RuleSet,
     path: &str,
     hay: &[u8],
+    origin: Origin,
     matches: &[RawMatch],
     keep_secret: bool,
     out: &mut Vec<Finding>,
@@ -43,17 +46,20 @@ pub fn locate(
         let rule = &rules.rules[m.rule];
         let secret = String::from_utf8_lossy(&hay[m.secret.clone()]).into_owned();
         let secret_preview = preview(&secret);
-        let excerpt = excerpt(hay, line, line_start, &m.secret, matches);
+        let mut excerpt = excerpt(hay, line, line_start, &m.secret, matches);
+        excerpt.first_line += origin.lines_before;
+        // A line that began in an earlier chunk has characters this buffer does not hold.
+        let column_shift = |line_start: usize| if line_start == 0 { origin.column_before } else { 0 };
         out.push(Finding {
             rule: rule.id.clone(),
             provider: rules.provider(rule).id.clone(),
             kind: rule.kind.clone(),
             description: rule.description.clone(),
             path: path.to_owned(),
-            line,
-            column: char_column(hay, line_start, m.secret.start),
-            end_line,
-            end_column: char_column(hay, end_line_start, m.secret.end),
+            line: line + origin.lines_before,
+            column: char_column(hay, line_start, m.secret.start) + column_shift(line_start),
+            end_line: end_line + origin.lines_before,
+            end_column: char_column(hay, end_line_start, m.secret.end) + column_shift(end_line_start),
             secret_preview,
             fingerprint: fingerprint(&rule.id, &secret),
             secret: keep_secret.then_some(secret),

@@ -11,6 +11,7 @@ pub mod pack;
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -54,6 +55,15 @@ impl Provider {
     }
 }
 
+/// A rule's compiled regexes.
+#[derive(Debug)]
+pub struct Patterns {
+    pub regex: Regex,
+    /// Index of the `secret` capture group.
+    pub secret_group: usize,
+    pub context: Option<Regex>,
+}
+
 #[derive(Debug)]
 pub struct Rule {
     pub id: String,
@@ -61,13 +71,13 @@ pub struct Rule {
     pub kind: String,
     pub description: String,
     pub keywords: Vec<String>,
-    pub regex: Regex,
     pub pattern: String,
-    /// Index of the `secret` capture group.
-    pub secret_group: usize,
+    pub context_pattern: Option<String>,
+    /// Compiled on first use: compiling every regex up front costs more than a one-file
+    /// scan (the pre-commit case), and most rules never see their keyword.
+    compiled: OnceLock<Option<Patterns>>,
     pub min_entropy: Option<f64>,
     pub checksum: Option<Checksum>,
-    pub context: Option<Regex>,
     pub paths: Option<GlobSet>,
     pub window: usize,
     pub confidence: Confidence,
@@ -77,6 +87,17 @@ pub struct Rule {
     pub references: Vec<String>,
     /// The pack the rule came from, for messages.
     pub origin: String,
+}
+
+impl Rule {
+    /// The compiled regexes, or `None` if they do not compile. Packs given with `--rules` are
+    /// compiled as they load, so their errors point at the file; built-in packs are checked
+    /// by the test suite (`RuleSet::compile_all`).
+    pub fn patterns(&self) -> Option<&Patterns> {
+        self.compiled
+            .get_or_init(|| compile_patterns(&self.pattern, self.context_pattern.as_deref()).ok())
+            .as_ref()
+    }
 }
 
 /// Values that are never real secrets, however token-shaped.
@@ -158,12 +179,12 @@ impl RuleSet {
                 PLACEHOLDERS_FILE => builder.add_placeholders(&source)?,
                 CREDENTIAL_FILES_FILE => builder.add_credential_files(&source)?,
                 PURPOSES_FILE => builder.add_purposes(&source)?,
-                _ => builder.add_pack(&source)?,
+                _ => builder.add_pack(&source, false)?,
             }
         }
         for path in extra {
             for source in read_sources(path.as_ref())? {
-                builder.add_pack(&source)?;
+                builder.add_pack(&source, true)?;
             }
         }
         builder.finish()
@@ -180,6 +201,23 @@ impl RuleSet {
     /// The rules a prefilter pattern triggers.
     pub fn rules_for_keyword(&self, pattern: usize) -> &[usize] {
         &self.keyword_rules[pattern]
+    }
+
+    /// Compiles every rule's regexes now; the first failure names its rule and pack.
+    pub fn compile_all(&self) -> Result<()> {
+        for rule in &self.rules {
+            if let Err((_, msg)) = compile_patterns(&rule.pattern, rule.context_pattern.as_deref()) {
+                return Err(FileError::new(
+                    "rule pack",
+                    &rule.origin,
+                    "",
+                    None,
+                    format!("rule `{}`: {msg}", rule.id),
+                )
+                .into());
+            }
+        }
+        Ok(())
     }
 }
 
@@ -259,7 +297,8 @@ impl Builder {
         Ok(())
     }
 
-    fn add_pack(&mut self, source: &Source) -> Result<()> {
+    /// `eager` compiles the pack's regexes now, so that their errors name the file and line.
+    fn add_pack(&mut self, source: &Source, eager: bool) -> Result<()> {
         let pack: PackFile = parse_toml("rule pack", source)?;
         let err = |span: std::ops::Range<usize>, msg: String| -> Error {
             FileError::new("rule pack", &source.path, &source.text, Some(span), msg).into()
@@ -292,7 +331,7 @@ impl Builder {
         for spanned in pack.rule {
             let rule_span = spanned.span();
             let def = spanned.into_inner();
-            let rule = compile_rule(def, provider, source)
+            let rule = compile_rule(def, provider, source, eager)
                 .map_err(|(span, msg)| err(span.unwrap_or(rule_span.clone()), msg))?;
             if let Some(previous) = self.rule_ids.insert(rule.id.clone(), source.path.clone()) {
                 return Err(err(
@@ -379,7 +418,7 @@ fn parse_toml<T: serde::de::DeserializeOwned>(kind: &'static str, source: &Sourc
 
 type RuleError = (Option<std::ops::Range<usize>>, String);
 
-fn compile_rule(def: RuleDef, provider: usize, source: &Source) -> Result<Rule, RuleError> {
+fn compile_rule(def: RuleDef, provider: usize, source: &Source, eager: bool) -> Result<Rule, RuleError> {
     let id = def.id.get_ref().clone();
     if id.is_empty()
         || !id
@@ -397,17 +436,21 @@ fn compile_rule(def: RuleDef, provider: usize, source: &Source) -> Result<Rule, 
             "a rule needs at least one non-empty keyword for the prefilter".to_owned(),
         ));
     }
-    let regex = compile_regex(&def.regex)?;
-    let secret_group = regex
-        .group_info()
-        .to_index(regex_automata::PatternID::ZERO, "secret")
-        .ok_or_else(|| {
-            (
-                Some(def.regex.span()),
-                "the regex has no named capture `(?P<secret>...)`".to_owned(),
-            )
+    let compiled = OnceLock::new();
+    if eager {
+        let patterns = compile_patterns(
+            def.regex.get_ref(),
+            def.context.as_ref().map(|c| c.get_ref().as_str()),
+        )
+        .map_err(|(which, msg)| {
+            let span = match which {
+                Which::Regex => def.regex.span(),
+                Which::Context => def.context.as_ref().map_or(def.regex.span(), |c| c.span()),
+            };
+            (Some(span), msg)
         })?;
-    let context = def.context.as_ref().map(compile_regex).transpose()?;
+        let _ = compiled.set(Some(patterns));
+    }
     let checksum = def
         .checksum
         .as_ref()
@@ -436,11 +479,10 @@ fn compile_rule(def: RuleDef, provider: usize, source: &Source) -> Result<Rule, 
             .filter(|k| !k.is_empty())
             .collect(),
         pattern: def.regex.into_inner(),
-        regex,
-        secret_group,
+        context_pattern: def.context.map(Spanned::into_inner),
+        compiled,
         min_entropy: def.min_entropy,
         checksum,
-        context,
         paths,
         window: def.window.unwrap_or(DEFAULT_WINDOW),
         confidence: def.confidence,
@@ -452,16 +494,42 @@ fn compile_rule(def: RuleDef, provider: usize, source: &Source) -> Result<Rule, 
     })
 }
 
+/// Which of a rule's patterns failed to compile.
+enum Which {
+    Regex,
+    Context,
+}
+
+fn compile_patterns(regex: &str, context: Option<&str>) -> Result<Patterns, (Which, String)> {
+    let regex = compile_regex(regex).map_err(|e| (Which::Regex, e))?;
+    let secret_group = regex
+        .group_info()
+        .to_index(regex_automata::PatternID::ZERO, "secret")
+        .ok_or((
+            Which::Regex,
+            "the regex has no named capture `(?P<secret>...)`".to_owned(),
+        ))?;
+    let context = context
+        .map(compile_regex)
+        .transpose()
+        .map_err(|e| (Which::Context, e))?;
+    Ok(Patterns {
+        regex,
+        secret_group,
+        context,
+    })
+}
+
 /// Byte-oriented regexes: tokens are ASCII, and files need not be UTF-8.
-fn compile_regex(pattern: &Spanned<String>) -> Result<Regex, RuleError> {
+fn compile_regex(pattern: &str) -> Result<Regex, String> {
     Regex::builder()
         .syntax(syntax::Config::new().unicode(false).utf8(false))
-        .build(pattern.get_ref())
+        .build(pattern)
         .map_err(|e| {
             // The syntax error says what is wrong and where; the build error only that it failed.
             let detail = e
                 .syntax_error()
                 .map_or_else(|| e.to_string(), ToString::to_string);
-            (Some(pattern.span()), format!("invalid regex: {detail}"))
+            format!("invalid regex: {detail}")
         })
 }
