@@ -73,6 +73,10 @@ pub struct Cli {
     #[arg(long)]
     pub no_redact: bool,
 
+    /// Also report values that are public by design (publishable keys), at severity info.
+    #[arg(long)]
+    pub include_public: bool,
+
     /// Print only findings and errors.
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,

@@ -8,6 +8,7 @@
 
 pub mod baseline;
 pub mod config;
+pub mod decode;
 pub mod detect;
 pub mod error;
 pub mod finding;

@@ -76,6 +76,7 @@ fn run(cli: &Cli) -> tokscan::Result<ExitCode> {
             max_file_size: cli.max_file_size,
         },
         keep_secrets: cli.no_redact,
+        include_public: cli.include_public,
     };
     let progress = Progress::default();
     let mut outcome = if cli.quiet {

@@ -40,11 +40,24 @@ pub struct Scratch {
 
 pub struct Matcher<'r> {
     rules: &'r RuleSet,
+    include_public: bool,
 }
 
 impl<'r> Matcher<'r> {
+    /// A matcher for every rule except those for public-by-design values.
     pub fn new(rules: &'r RuleSet) -> Matcher<'r> {
-        Matcher { rules }
+        Matcher {
+            rules,
+            include_public: false,
+        }
+    }
+
+    /// Also runs the rules for public-by-design values (`--include-public`).
+    pub fn including_public(rules: &'r RuleSet) -> Matcher<'r> {
+        Matcher {
+            rules,
+            include_public: true,
+        }
     }
 
     /// All matches in `hay`, sorted by position. `path` (relative, forward slashes) decides
@@ -56,6 +69,9 @@ impl<'r> Matcher<'r> {
         for hit in self.rules.prefilter().find_overlapping_iter(hay) {
             for &rule_index in self.rules.rules_for_keyword(hit.pattern().as_usize()) {
                 let rule = &self.rules.rules[rule_index];
+                if rule.public && !self.include_public {
+                    continue;
+                }
                 let start = hit.start().saturating_sub(LOOKBEHIND);
                 let end = hit.end().saturating_add(rule.window).min(hay.len());
                 windows.push((rule_index, start..end));
@@ -150,8 +166,10 @@ impl<'r> Matcher<'r> {
     ) -> Option<ChecksumStatus> {
         let value = &hay[secret.clone()];
         let checksum = match rule.checksum {
-            Some(checksum) if checksum.verify(value) => ChecksumStatus::Valid,
-            Some(_) => return None,
+            Some(checksum) => match checksum.status(value, &hay[..secret.start]) {
+                ChecksumStatus::Invalid => return None,
+                status => status,
+            },
             None => ChecksumStatus::None,
         };
         let verified = checksum == ChecksumStatus::Valid;

@@ -28,6 +28,7 @@ pub fn locate(
     out: &mut Vec<Finding>,
 ) -> usize {
     let mut cursor = LineCursor::default();
+    let now = crate::decode::now();
     let mut suppressed = 0;
     for m in matches {
         let (line, line_start) = cursor.advance(hay, m.secret.start);
@@ -42,6 +43,7 @@ pub fn locate(
         let rule = &rules.rules[m.rule];
         let secret = String::from_utf8_lossy(&hay[m.secret.clone()]).into_owned();
         let secret_preview = preview(&secret);
+        let facts = rule.decoder.map(|d| d.decode(&secret, now)).unwrap_or_default();
         let excerpt = excerpt(hay, line, line_start, &m.secret, matches);
         out.push(Finding {
             rule: rule.id.clone(),
@@ -65,6 +67,7 @@ pub fn locate(
             reachable_by: Vec::new(),
             live: None,
             severity: rule.severity,
+            facts,
             excerpt: Some(excerpt),
         });
     }

@@ -8,6 +8,7 @@
 
 mod locate;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -174,6 +175,10 @@ pub struct Finding {
     pub reachable_by: Vec<Reach>,
     pub live: Option<bool>,
     pub severity: Severity,
+    /// What the token says about itself, decoded offline (JWT claims, macaroon caveats,
+    /// embedded account ids); keys are documented in `decode`. Unverified claims.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub facts: BTreeMap<String, String>,
     /// The lines around the secret, already redacted, for code frames. Not part of the
     /// machine-readable contract.
     #[serde(skip)]

@@ -17,6 +17,7 @@ use regex_automata::meta::Regex;
 use regex_automata::util::syntax;
 use toml::Spanned;
 
+use crate::decode::Decoder;
 use crate::error::{Error, FileError, Result};
 use crate::finding::{Confidence, Severity};
 pub use checksum::Checksum;
@@ -50,6 +51,10 @@ pub struct Rule {
     pub secret_group: usize,
     pub min_entropy: Option<f64>,
     pub checksum: Option<Checksum>,
+    /// Reads facts from the token itself (claims, caveats, embedded ids).
+    pub decoder: Option<Decoder>,
+    /// Public by design: skipped unless asked for, then reported at `info`.
+    pub public: bool,
     pub context: Option<Regex>,
     pub paths: Option<GlobSet>,
     pub window: usize,
@@ -349,6 +354,11 @@ fn compile_rule(def: RuleDef, provider: usize, source: &Source) -> Result<Rule, 
         .as_ref()
         .map(|c| c.get_ref().parse::<Checksum>().map_err(|e| (Some(c.span()), e)))
         .transpose()?;
+    let decoder = def
+        .decode
+        .as_ref()
+        .map(|d| d.get_ref().parse::<Decoder>().map_err(|e| (Some(d.span()), e)))
+        .transpose()?;
     let paths = def
         .paths
         .as_ref()
@@ -376,11 +386,14 @@ fn compile_rule(def: RuleDef, provider: usize, source: &Source) -> Result<Rule, 
         secret_group,
         min_entropy: def.min_entropy,
         checksum,
+        decoder,
+        public: def.public,
         context,
         paths,
         window: def.window.unwrap_or(DEFAULT_WINDOW),
         confidence: def.confidence,
-        severity: def.severity,
+        // A public value is never more than information, whatever the pack says.
+        severity: if def.public { Severity::Info } else { def.severity },
         examples: def.examples,
         negative_examples: def.negative_examples,
         references: def.references,
