@@ -5,6 +5,7 @@
 //! This module knows what a rule *is*; it does not search buffers (that is `detect`).
 
 pub mod checksum;
+pub mod doc;
 pub mod pack;
 
 use std::collections::HashMap;
@@ -151,6 +152,11 @@ impl RuleSet {
             }
         }
         builder.finish()
+    }
+
+    /// The rule with this id.
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
     }
 
     pub fn provider(&self, rule: &Rule) -> &Provider {
