@@ -13,7 +13,7 @@ use std::ops::Range;
 use regex_automata::Input;
 
 use crate::finding::ChecksumStatus;
-use crate::rules::{Rule, RuleSet};
+use crate::rules::{AllowTarget, Rule, RuleSet};
 pub use entropy::shannon_entropy;
 
 /// How far before a keyword a match may start: keywords sit near the start of tokens, but a
@@ -91,6 +91,13 @@ impl<'r> Matcher<'r> {
                 i += 1;
             }
             let rule = &self.rules.rules[rule_index];
+            if rule
+                .path_regex
+                .as_ref()
+                .is_some_and(|r| !r.is_match(path.as_bytes()))
+            {
+                continue;
+            }
             if let Some(globs) = &rule.paths {
                 let allowed = match path_allowed {
                     Some((r, allowed)) if r == rule_index => allowed,
@@ -101,7 +108,7 @@ impl<'r> Matcher<'r> {
                     continue;
                 }
             }
-            self.run_rule(rule_index, rule, hay, merged, out);
+            self.run_rule(rule_index, rule, path, hay, merged, out);
         }
         out.sort_unstable_by(|a, b| {
             (
@@ -125,6 +132,7 @@ impl<'r> Matcher<'r> {
         &self,
         rule_index: usize,
         rule: &Rule,
+        path: &str,
         hay: &[u8],
         window: Range<usize>,
         out: &mut Vec<RawMatch>,
@@ -136,11 +144,19 @@ impl<'r> Matcher<'r> {
             rule.regex.search_captures(&input, &mut caps);
             let Some(m) = caps.get_match() else { break };
             let next = if m.is_empty() { m.end() + 1 } else { m.end() };
-            if let Some(secret) = caps.get_group(rule.secret_group) {
+            let group = if rule.secret_first_group {
+                (1..caps.group_len())
+                    .filter_map(|g| caps.get_group(g))
+                    .find(|s| !s.is_empty())
+                    .or_else(|| caps.get_group(0))
+            } else {
+                caps.get_group(rule.secret_group)
+            };
+            if let Some(secret) = group {
                 let span = m.start()..m.end();
                 let secret = secret.start..secret.end;
                 // Merged windows of one rule never overlap, so a match cannot be found twice.
-                if let Some(checksum) = self.accept(rule, hay, &span, &secret) {
+                if let Some(checksum) = self.accept(rule, path, hay, &span, &secret) {
                     out.push(RawMatch {
                         rule: rule_index,
                         span,
@@ -160,6 +176,7 @@ impl<'r> Matcher<'r> {
     fn accept(
         &self,
         rule: &Rule,
+        path: &str,
         hay: &[u8],
         span: &Range<usize>,
         secret: &Range<usize>,
@@ -184,6 +201,16 @@ impl<'r> Matcher<'r> {
         if let Some(context) = &rule.context {
             let line = line_around(hay, span);
             if !context.is_match(Input::new(hay).span(line)) {
+                return None;
+            }
+        }
+        for allow in &rule.allowlists {
+            let target = match allow.target {
+                AllowTarget::Secret => value,
+                AllowTarget::Match => &hay[span.clone()],
+                AllowTarget::Line => &hay[line_around(hay, span)],
+            };
+            if allow.allows(path, value, target) {
                 return None;
             }
         }

@@ -6,6 +6,7 @@
 
 pub mod checksum;
 pub mod doc;
+mod gitleaks;
 pub mod pack;
 
 use std::collections::HashMap;
@@ -48,8 +49,11 @@ pub struct Rule {
     pub keywords: Vec<String>,
     pub regex: Regex,
     pub pattern: String,
-    /// Index of the `secret` capture group.
+    /// Index of the `secret` capture group (0: the whole match).
     pub secret_group: usize,
+    /// gitleaks' rule for a rule without `secretGroup`: the first capture group that
+    /// matched something, else the whole match. Only imported gitleaks rules set it.
+    pub secret_first_group: bool,
     pub min_entropy: Option<f64>,
     pub checksum: Option<Checksum>,
     /// Reads facts from the token itself (claims, caveats, embedded ids).
@@ -58,6 +62,10 @@ pub struct Rule {
     pub public: bool,
     pub context: Option<Regex>,
     pub paths: Option<GlobSet>,
+    /// A regex the file's path must match (gitleaks' `path`).
+    pub path_regex: Option<Regex>,
+    /// Exceptions (gitleaks' allowlists): a candidate any of them allows is dropped.
+    pub allowlists: Vec<Allowlist>,
     pub window: usize,
     pub confidence: Confidence,
     pub severity: Severity,
@@ -66,6 +74,57 @@ pub struct Rule {
     pub references: Vec<String>,
     /// The pack the rule came from, for messages.
     pub origin: String,
+}
+
+/// When an allowlist's regexes apply to the secret, the whole match, or its line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AllowTarget {
+    Secret,
+    Match,
+    Line,
+}
+
+/// A gitleaks allowlist: conditions under which a candidate is not a finding. With `all`
+/// (gitleaks' `condition = "AND"`) every condition given must hold, otherwise any one.
+#[derive(Debug)]
+pub struct Allowlist {
+    pub all: bool,
+    pub target: AllowTarget,
+    pub regexes: Vec<Regex>,
+    /// Lowercase; allowed when the secret contains one.
+    pub stopwords: Vec<String>,
+    pub paths: Vec<Regex>,
+    /// Commit conditions cannot hold outside git history; they count as unmet.
+    pub has_commits: bool,
+}
+
+impl Allowlist {
+    /// Whether this allowlist lets the candidate go. `target` is the text its regexes see.
+    pub fn allows(&self, path: &str, secret: &[u8], target: &[u8]) -> bool {
+        let mut conditions: Vec<bool> = Vec::with_capacity(4);
+        if self.has_commits {
+            conditions.push(false);
+        }
+        if !self.paths.is_empty() {
+            conditions.push(self.paths.iter().any(|r| r.is_match(path.as_bytes())));
+        }
+        if !self.regexes.is_empty() {
+            conditions.push(self.regexes.iter().any(|r| r.is_match(target)));
+        }
+        if !self.stopwords.is_empty() {
+            let lower = secret.to_ascii_lowercase();
+            conditions.push(
+                self.stopwords
+                    .iter()
+                    .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some()),
+            );
+        }
+        if self.all {
+            !conditions.is_empty() && conditions.iter().all(|&c| c)
+        } else {
+            conditions.iter().any(|&c| c)
+        }
+    }
 }
 
 /// Values that are never real secrets, however token-shaped.
@@ -148,7 +207,12 @@ impl RuleSet {
         }
         for path in extra {
             for source in read_sources(path.as_ref())? {
-                builder.add_pack(&source)?;
+                // Users may bring their gitleaks/Betterleaks configs as they are.
+                if gitleaks::is_gitleaks(&source.text) {
+                    builder.add_gitleaks(&source)?;
+                } else {
+                    builder.add_pack(&source)?;
+                }
             }
         }
         builder.finish()
@@ -390,12 +454,15 @@ fn compile_rule(def: RuleDef, provider: usize, source: &Source) -> Result<Rule, 
         pattern: def.regex.into_inner(),
         regex,
         secret_group,
+        secret_first_group: false,
         min_entropy: def.min_entropy,
         checksum,
         decoder,
         public: def.public,
         context,
         paths,
+        path_regex: None,
+        allowlists: Vec::new(),
         window: def.window.unwrap_or(DEFAULT_WINDOW),
         confidence: def.confidence,
         // A public value is never more than information, whatever the pack says.
@@ -408,7 +475,7 @@ fn compile_rule(def: RuleDef, provider: usize, source: &Source) -> Result<Rule, 
 }
 
 /// Byte-oriented regexes: tokens are ASCII, and files need not be UTF-8.
-fn compile_regex(pattern: &Spanned<String>) -> Result<Regex, RuleError> {
+pub(crate) fn compile_regex(pattern: &Spanned<String>) -> Result<Regex, RuleError> {
     Regex::builder()
         .syntax(syntax::Config::new().unicode(false).utf8(false))
         .build(pattern.get_ref())
