@@ -11,7 +11,13 @@ use super::util::parse_iso8601;
 use super::{set_expiry, set_time, Facts};
 
 pub fn decode(secret: &str, now: i64, facts: &mut Facts) {
-    let query = secret.trim().rsplit_once('?').map_or(secret.trim(), |(_, q)| q);
+    // The query string: after the URL's `?`, up to whatever ends the URL on its line.
+    let text = secret.trim();
+    let query = text.rsplit_once('?').map_or(text, |(_, q)| q);
+    let query = query
+        .split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '<' | '>'))
+        .next()
+        .unwrap_or_default();
     let mut user_delegation = false;
     for pair in query.split('&') {
         let Some((key, raw)) = pair.split_once('=') else {
@@ -192,6 +198,15 @@ mod tests {
         assert_eq!(f["stored_policy"], "policy1");
         let g = facts("sv=2022-11-02&sr=b&sp=r&skoid=abc&sig=x");
         assert_eq!(g["sas_type"], "user-delegation");
+    }
+
+    #[test]
+    fn grant_is_read_from_the_line_when_the_secret_is_only_the_signature() {
+        let line = r#"url = "https://a.blob.core.windows.net/c?sv=2022-11-02&sr=c&sp=racwdl&se=2030-01-01&sig=abc%3D" # prod"#;
+        let f = crate::decode::Decoder::AzureSas.decode_in("abc%3D", line, 0);
+        assert_eq!(f["scope"], "read add create write delete list");
+        assert_eq!(f["resource"], "container");
+        assert_eq!(f["expires"], "2030-01-01T00:00:00Z");
     }
 
     #[test]

@@ -88,13 +88,22 @@ impl Decoder {
 
     /// The facts `secret` carries, judged against `now` (Unix seconds) for `expired`.
     pub fn decode(self, secret: &str, now: i64) -> Facts {
+        self.decode_in(secret, "", now)
+    }
+
+    /// As [`Decoder::decode`], with the line that holds the secret: an Azure SAS rule may
+    /// capture only the signature, while the grant (`sp`, `se`, …) sits beside it in the URL.
+    pub fn decode_in(self, secret: &str, line: &str, now: i64) -> Facts {
         let mut facts = Facts::new();
         match self {
             Decoder::Jwt => jwt::decode(secret, now, &mut facts),
             Decoder::PypiMacaroon => pypi::decode(secret, now, &mut facts),
             Decoder::AwsKeyId => aws::decode(secret, &mut facts),
             Decoder::SentryOrgToken => sentry::decode(secret, &mut facts),
-            Decoder::AzureSas => azure::decode(secret, now, &mut facts),
+            Decoder::AzureSas => {
+                let has_fields = ["sp=", "se=", "sr=", "ss="].iter().any(|f| secret.contains(f));
+                azure::decode(if has_fields { secret } else { line }, now, &mut facts);
+            }
             Decoder::Doppler => doppler::decode(secret, &mut facts),
             Decoder::FlyMacaroon => fly::decode(secret, now, &mut facts),
             Decoder::GitlabRoutable => gitlab::decode(secret, &mut facts),

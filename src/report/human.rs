@@ -42,6 +42,13 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             "{} · {} · fingerprint {}",
             finding.secret_preview, finding.rule, finding.fingerprint
         );
+        // What the token says about itself, most telling facts first, on one line.
+        let facts = key_facts(finding);
+        let help = if facts.is_empty() {
+            help
+        } else {
+            format!("{help}\ndecoded: {facts}")
+        };
         let diagnostic = MietteDiagnostic::new(format!("[{}] {}", finding.severity, finding.description))
             .with_code(format!("{}/{}", finding.provider, finding.kind))
             .with_severity(match finding.severity {
@@ -68,6 +75,30 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "{rendered}")?;
     }
     writeln!(out, "{}", summary_line(&report.outcome.stats, report.styled))
+}
+
+/// The decoded facts worth a glance in a code frame, in a stable order.
+fn key_facts(finding: &Finding) -> String {
+    const ORDER: [&str; 13] = [
+        "role",
+        "token_scope",
+        "projects",
+        "scope",
+        "key_type",
+        "account_id",
+        "org",
+        "region",
+        "config",
+        "token_type",
+        "issuer",
+        "expires",
+        "expired",
+    ];
+    ORDER
+        .iter()
+        .filter_map(|k| finding.facts.get(*k).map(|v| format!("{k}={v}")))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// An excerpt as miette source code, numbered with the file's own line numbers.
