@@ -7,7 +7,8 @@
 //! Placeholders: `{{CLASS:N}}` for N random characters of a class (`alnum`, `lower`,
 //! `upper`, `digits`, `hex`, `HEX`, `lowalnum`, `upalnum`, `base64`, `base64url`, `base32`),
 //! `{{uuid}}`, `{{jwt:CLAIM=VALUE;...}}` (an HS256-shaped JWT with those string claims and a
-//! random signature), `{{macaroon:LOCATION;CAVEAT;...}}` (a version-2 binary macaroon, as
+//! random signature), `{{json64:KEY=VALUE;...}}` (standard, padded base64 of a JSON object
+//! with those string members, as Sentry's `sntrys_` tokens carry), `{{macaroon:LOCATION;CAVEAT;...}}` (a version-2 binary macaroon, as
 //! PyPI tokens carry after `pypi-`, with those first-party caveats, a random identifier and
 //! signature, in unpadded base64url), `{{checksum}}` (the rule's checksum over what precedes it),
 //! `{{checksum:SCHEME}}`, and `{{lit:TEXT}}` for literal text that must not appear verbatim
@@ -120,6 +121,23 @@ impl Synth {
                 );
                 return Ok(());
             }
+            "json64" => {
+                let members: Vec<String> = arg
+                    .split(';')
+                    .filter(|pair| !pair.is_empty())
+                    .map(|pair| {
+                        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                        format!("{key:?}:{value:?}")
+                    })
+                    .collect();
+                let json = format!("{{{}}}", members.join(","));
+                let mut encoded = base64url(json.as_bytes()).replace('-', "+").replace('_', "/");
+                while !encoded.len().is_multiple_of(4) {
+                    encoded.push('=');
+                }
+                out.push_str(&encoded);
+                return Ok(());
+            }
             "macaroon" => {
                 let mut fields = arg.split(';');
                 let location = fields.next().unwrap_or_default();
@@ -176,7 +194,8 @@ fn base64url(data: &[u8]) -> String {
     out
 }
 
-const PLACEHOLDERS: [&str; 16] = [
+const PLACEHOLDERS: [&str; 17] = [
+    "json64",
     "macaroon",
     "lit",
     "uuid",
@@ -304,6 +323,18 @@ mod tests {
         let facts = crate::decode::Decoder::PypiMacaroon.decode(&token, 0);
         assert_eq!(facts["projects"], "flask");
         assert_eq!(facts["token_scope"], "project");
+    }
+
+    #[test]
+    fn json64_makes_a_decodable_sentry_payload() {
+        let token = Synth::new("s")
+            .expand("sntrys_{{json64:iat=1700000000;url=https://sentry.io;region_url=https://de.sentry.io;org=acme}}_{{base64:43}}", None)
+            .unwrap();
+        assert!(token.starts_with("sntrys_eyJpYXQiO"), "{token}");
+        let facts = crate::decode::Decoder::SentryOrgToken.decode(&token, 0);
+        assert_eq!(facts["org"], "acme");
+        assert_eq!(facts["region"], "de");
+        assert_eq!(facts["issued"], "2023-11-14T22:13:20Z");
     }
 
     #[test]

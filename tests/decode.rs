@@ -132,6 +132,15 @@ fn human_output_shows_the_decoded_facts() {
     let dir = materialize("decode");
     let run = run_in(dir.path(), &[".", "--color", "never"]);
     assert_eq!(run.code, 1);
-    assert!(run.stdout.contains("decoded: role=service_role, issuer=supabase"), "{}", run.stdout);
-    assert!(run.stdout.contains("token_scope=project, projects=tokscan,tokscan-rules"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("decoded: role=service_role, issuer=supabase"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("token_scope=project, projects=tokscan,tokscan-rules"),
+        "{}",
+        run.stdout
+    );
 }
