@@ -87,3 +87,21 @@ fn unknown_keys_are_errors() {
     let err = load_error("[[rules]]\nid = \"x\"\nregex = '''x_[a-z]{9}'''\nsecretgrup = 1\n");
     assert!(err.contains("gitleaks.toml:4:"), "{err}");
 }
+
+#[test]
+fn betterleaks_and_lowercase_keys_are_accepted() {
+    let dir = tempfile::TempDir::new().unwrap();
+    write(
+        dir.path(),
+        "betterleaks.toml",
+        "minVersion = \"2.0.0\"\n\n[[rules]]\nid = \"acme-key\"\nregex = '''(acmek_[a-z0-9]{24})'''\nsecretgroup = 1\n\n[[rules.allowlists]]\nregextarget = \"line\"\nregexes = ['''example''']\nresources = [\"fs.content\"]\n",
+    );
+    write(
+        dir.path(),
+        "ws/a.env",
+        format!("KEY={}\n", common::token("bl", "acmek_{{lowalnum:24}}")),
+    );
+    let run = run_in(dir.path(), &["ws", "--rules", "betterleaks.toml", "-f", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.findings()[0].0, "acme-key");
+}

@@ -10,8 +10,9 @@
 //!   literals the regex requires are used; a regex without any is an error).
 //! - `[[rules.allowlists]]` / `[rules.allowlist]` and top-level `[[allowlists]]` /
 //!   `[allowlist]` (with `targetRules`): `regexes` (against `regexTarget` = secret, match
-//!   or line), `stopwords`, `paths`, `condition` (`OR`/`AND`). `commits` can never hold
-//!   outside git history.
+//!   or line), `stopwords`, `paths`, `condition` (`OR`/`AND`). `commits` (and Betterleaks'
+//!   `resources`) can never hold here and count as unmet. Viper reads keys
+//!   case-insensitively; the camelCase and all-lowercase spellings are accepted.
 //! - Not translatable, and so errors: path-only rules (no `regex`), composite rules
 //!   (`[[rules.required]]`, `skipReport`), and `[extend]` with a `path` or `url`.
 //!   `[extend] useDefault` is accepted and ignored: tokscan's built-in rules take the place
@@ -61,19 +62,23 @@ struct Config {
     allowlist: Option<Spanned<GlAllowlist>>,
     #[serde(default)]
     allowlists: Vec<Spanned<GlAllowlist>>,
+    /// Betterleaks: the oldest version the config is written for.
+    #[serde(default, alias = "minversion")]
+    #[allow(dead_code)]
+    min_version: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Extend {
-    #[serde(default)]
+    #[serde(default, alias = "usedefault")]
     #[allow(dead_code)]
     use_default: bool,
     #[serde(default)]
     path: Option<String>,
     #[serde(default)]
     url: Option<String>,
-    #[serde(default)]
+    #[serde(default, alias = "disabledrules")]
     #[allow(dead_code)]
     disabled_rules: Vec<String>,
 }
@@ -86,7 +91,7 @@ struct GlRule {
     description: Option<String>,
     #[serde(default)]
     regex: Option<Spanned<String>>,
-    #[serde(default)]
+    #[serde(default, alias = "secretgroup")]
     secret_group: Option<Spanned<i64>>,
     #[serde(default)]
     entropy: Option<f64>,
@@ -103,7 +108,7 @@ struct GlRule {
     allowlists: Vec<Spanned<GlAllowlist>>,
     #[serde(default)]
     required: Option<Spanned<toml::Value>>,
-    #[serde(default)]
+    #[serde(default, alias = "skipreport")]
     skip_report: Option<Spanned<bool>>,
 }
 
@@ -119,14 +124,18 @@ struct GlAllowlist {
     commits: Vec<String>,
     #[serde(default)]
     paths: Option<Spanned<Vec<String>>>,
-    #[serde(default)]
+    #[serde(default, alias = "regextarget")]
     regex_target: Option<Spanned<String>>,
     #[serde(default)]
     regexes: Option<Spanned<Vec<String>>>,
     #[serde(default, alias = "stopwords")]
     stop_words: Vec<String>,
-    #[serde(default)]
+    #[serde(default, alias = "targetrules")]
     target_rules: Vec<String>,
+    /// Betterleaks: resource matchers (`fs.content`, …); like commits, they cannot be
+    /// evaluated here and count as unmet.
+    #[serde(default)]
+    resources: Vec<String>,
 }
 
 type Fail = (Range<usize>, String);
@@ -347,7 +356,7 @@ fn allowlist(list: &Spanned<GlAllowlist>) -> Result<Allowlist, Fail> {
         regexes: compile_all(&def.regexes)?,
         stopwords: def.stop_words.iter().map(|w| w.to_ascii_lowercase()).collect(),
         paths: compile_all(&def.paths)?,
-        has_commits: !def.commits.is_empty(),
+        has_commits: !def.commits.is_empty() || !def.resources.is_empty(),
     })
 }
 

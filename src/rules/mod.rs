@@ -94,7 +94,8 @@ pub struct Allowlist {
     /// Lowercase; allowed when the secret contains one.
     pub stopwords: Vec<String>,
     pub paths: Vec<Regex>,
-    /// Commit conditions cannot hold outside git history; they count as unmet.
+    /// Commit (and Betterleaks resource) conditions cannot be evaluated on files; they
+    /// count as unmet.
     pub has_commits: bool,
 }
 
