@@ -210,6 +210,7 @@ impl Builder {
                 named("a rule with only `path` flags file names; tokscan rules match content, so it cannot be translated"),
             ));
         };
+        let pattern = &go_compat(pattern);
         let regex = compile_regex(pattern).map_err(|(s, msg)| (s.unwrap_or(span.clone()), named(&msg)))?;
         let groups = regex.group_info().group_len(regex_automata::PatternID::ZERO);
         let (secret_group, secret_first_group) = match &rule.secret_group {
@@ -249,7 +250,9 @@ impl Builder {
         let path_regex = rule
             .path
             .as_ref()
-            .map(|p| compile_regex(p).map_err(|(s, msg)| (s.unwrap_or(span.clone()), named(&msg))))
+            .map(|p| {
+                compile_regex(&go_compat(p)).map_err(|(s, msg)| (s.unwrap_or(span.clone()), named(&msg)))
+            })
             .transpose()?;
         let mut allowlists = Vec::new();
         for list in rule.allowlist.iter().chain(&rule.allowlists) {
@@ -345,7 +348,7 @@ fn allowlist(list: &Spanned<GlAllowlist>) -> Result<Allowlist, Fail> {
         list.get_ref()
             .iter()
             .map(|p| {
-                compile_regex(&Spanned::new(list.span(), p.clone()))
+                compile_regex(&go_compat(&Spanned::new(list.span(), p.clone())))
                     .map_err(|(_, msg)| (list.span(), format!("allowlist: {msg}")))
             })
             .collect()
@@ -358,6 +361,64 @@ fn allowlist(list: &Spanned<GlAllowlist>) -> Result<Allowlist, Fail> {
         paths: compile_all(&def.paths)?,
         has_commits: !def.commits.is_empty() || !def.resources.is_empty(),
     })
+}
+
+/// Go's RE2 reads a `{` that cannot start a repetition (`{\d+}` after `|` or `(`, `{VAR}`)
+/// as a literal brace, where regex-syntax reports an error: such braces are escaped.
+fn go_compat(pattern: &Spanned<String>) -> Spanned<String> {
+    let text = pattern.get_ref();
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len() + 4);
+    let mut in_class = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match c {
+            b'\\' => {
+                // Copy the escape and the character it escapes as they are.
+                let end = (i + 2).min(bytes.len());
+                out.push_str(&text[i..end]);
+                i = end;
+                continue;
+            }
+            b'[' if !in_class => in_class = true,
+            b']' if in_class => in_class = false,
+            b'{' if !in_class => {
+                let prev = out.as_bytes().last().copied();
+                let repeatable = !matches!(prev, None | Some(b'(' | b'|'));
+                if !(repeatable && is_repetition(&bytes[i + 1..])) {
+                    out.push_str("\\{");
+                    i += 1;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        // Multi-byte characters are copied whole.
+        let len = text[i..].chars().next().map_or(1, char::len_utf8);
+        out.push_str(&text[i..i + len]);
+        i += len;
+    }
+    Spanned::new(pattern.span(), out)
+}
+
+/// Whether `rest` (after a `{`) is `n}`, `n,}` or `n,m}`.
+fn is_repetition(rest: &[u8]) -> bool {
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 {
+        return false;
+    }
+    match rest.get(digits) {
+        Some(b'}') => true,
+        Some(b',') => {
+            let more = rest[digits + 1..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+            rest.get(digits + 1 + more) == Some(&b'}')
+        }
+        _ => false,
+    }
 }
 
 /// A gitleaks id as a tokscan id: lowercase words joined by `-`.
@@ -440,6 +501,16 @@ mod tests {
     fn ids_are_normalized() {
         assert_eq!(normalize_id("Acme_API-Key"), "acme-api-key");
         assert_eq!(normalize_id("--x  y--"), "x-y");
+    }
+
+    #[test]
+    fn go_literal_braces_are_escaped() {
+        let go = |p: &str| go_compat(&Spanned::new(0..0, p.to_owned())).into_inner();
+        assert_eq!(go(r"^\$(?:\d+|{\d+})$"), r"^\$(?:\d+|\{\d+})$");
+        assert_eq!(go(r"^\{\d{0,2}}$"), r"^\{\d{0,2}}$");
+        assert_eq!(go(r"\${VAR}"), r"\$\{VAR}");
+        assert_eq!(go(r"a{2,}[{]"), r"a{2,}[{]");
+        assert_eq!(go("é{x"), "é\\{x");
     }
 
     #[test]
