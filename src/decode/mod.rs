@@ -201,4 +201,79 @@ mod tests {
             }
         }
     }
+
+    /// Random strings built from the characters and prefixes tokens use, truncated at every
+    /// length: a cheap fuzz run over every decoder.
+    #[test]
+    fn random_token_shaped_input_never_panics() {
+        const PIECES: [&str; 16] = [
+            "eyJ",
+            ".",
+            "_",
+            "-",
+            "=",
+            "%3D",
+            "&sp=",
+            "?se=",
+            "pypi-AgEI",
+            "FlyV1 fm2_",
+            ",fm2_",
+            "sntrys_",
+            "dp.st.",
+            "glpat-",
+            "AKIA",
+            "\u{7f}",
+        ];
+        const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-.=&:";
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..400 {
+            let mut text = String::new();
+            for _ in 0..(next() % 24) {
+                if next() % 3 == 0 {
+                    text.push_str(PIECES[(next() % PIECES.len() as u64) as usize]);
+                } else {
+                    for _ in 0..(next() % 12) {
+                        text.push(CHARS[(next() % CHARS.len() as u64) as usize] as char);
+                    }
+                }
+            }
+            for d in Decoder::ALL {
+                let _ = d.decode_in(&text, &text, i64::from(next() as u32));
+            }
+        }
+        // Random binary behind the headers the binary decoders look for.
+        for round in 0..400u64 {
+            let mut bytes: Vec<u8> = match round % 3 {
+                0 => vec![2, 1, 8],
+                1 => vec![0x94, 0x93],
+                _ => vec![0xdd, 0xff, 0xff, 0xff, 0xff],
+            };
+            bytes.extend((0..next() % 200).map(|_| next() as u8));
+            let encoded = b64(&bytes);
+            let _ = Decoder::PypiMacaroon.decode(&format!("pypi-{encoded}"), 0);
+            let _ = Decoder::FlyMacaroon.decode(&format!("FlyV1 fm2_{encoded}"), 0);
+            let _ = Decoder::GitlabRoutable.decode(&format!("glpat-{encoded}.01.0a1234567"), 0);
+        }
+    }
+
+    fn b64(data: &[u8]) -> String {
+        const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for chunk in data.chunks(3) {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |acc, (i, &b)| acc | u32::from(b) << (16 - 8 * i));
+            for i in 0..=chunk.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            }
+        }
+        out
+    }
 }
