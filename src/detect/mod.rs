@@ -114,17 +114,20 @@ impl<'r> Matcher<'r> {
             (
                 a.secret.start,
                 a.secret.end,
+                self.rules.rules[a.rule].public,
                 std::cmp::Reverse(self.rules.rules[a.rule].confidence),
                 a.rule,
             )
                 .cmp(&(
                     b.secret.start,
                     b.secret.end,
+                    self.rules.rules[b.rule].public,
                     std::cmp::Reverse(self.rules.rules[b.rule].confidence),
                     b.rule,
                 ))
         });
-        // One report per secret: where rules overlap, the most confident (then first) wins.
+        // One report per secret: where rules overlap, a secret rule beats a public-by-design
+        // one (a value both call theirs is not public), then the most confident, then the first.
         out.dedup_by(|later, kept| later.secret == kept.secret);
     }
 
