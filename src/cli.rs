@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{ArgAction, Parser, ValueEnum};
+use clap::{ArgAction, Parser, Subcommand, ValueEnum};
 use tokscan::finding::Severity;
 
 #[derive(Debug, Parser)]
@@ -10,9 +10,14 @@ use tokscan::finding::Severity;
     name = "tokscan",
     version,
     about = "Finds provider tokens in a workspace and says what each can do and who can reach it.",
-    after_help = "Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage, config or I/O error."
+    after_help = "Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage, config or I/O error.",
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
+    /// Without a command, tokscan scans PATH.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Files or directories to scan.
     #[arg(default_value = ".", value_name = "PATH")]
     pub paths: Vec<PathBuf>,
@@ -77,6 +82,10 @@ pub struct Cli {
     #[arg(long)]
     pub no_redact: bool,
 
+    /// Also report values that are public by design (publishable keys), at severity info.
+    #[arg(long)]
+    pub include_public: bool,
+
     /// Print only findings and errors.
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
@@ -84,6 +93,43 @@ pub struct Cli {
     /// Say more on standard error (repeatable).
     #[arg(short, long, action = ArgAction::Count)]
     pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the detection rules (a directory named `rules` is scanned with `tokscan ./rules`).
+    Rules {
+        #[command(subcommand)]
+        action: RulesCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List every rule: id, provider, kind, severity, confidence and what it is.
+    List {
+        /// Output format (`markdown` writes RULES.md).
+        #[arg(short = 'f', long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+        /// Add rule packs (tokscan or gitleaks TOML), as for a scan.
+        #[arg(long = "rules", value_name = "FILE|DIR")]
+        rules: Vec<PathBuf>,
+    },
+    /// Explain one rule: description, keywords, regex, checks, examples, references, remediation.
+    Explain {
+        /// The rule id (see `tokscan rules list`).
+        id: String,
+        /// Add rule packs (tokscan or gitleaks TOML), as for a scan.
+        #[arg(long = "rules", value_name = "FILE|DIR")]
+        rules: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Markdown,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

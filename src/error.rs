@@ -25,6 +25,10 @@ pub enum Error {
         source: io::Error,
     },
 
+    #[error("no rule `{id}`")]
+    #[diagnostic(code(tokscan::unknown_rule), help("{help}"))]
+    UnknownRule { id: String, help: String },
+
     #[error("cannot write {}: {source}", path.display())]
     #[diagnostic(code(tokscan::io))]
     Write {
@@ -35,6 +39,26 @@ pub enum Error {
 }
 
 impl Error {
+    /// A rule id that names no rule, with the ids that look like it.
+    pub fn unknown_rule(id: &str, known: &[&str]) -> Error {
+        let needle = id.to_ascii_lowercase();
+        let near: Vec<&str> = known
+            .iter()
+            .copied()
+            .filter(|k| k.contains(&needle) || needle.contains(k.split('-').next().unwrap_or(k)))
+            .take(8)
+            .collect();
+        let help = if near.is_empty() {
+            "`tokscan rules list` shows every rule".to_owned()
+        } else {
+            format!("did you mean: {}", near.join(", "))
+        };
+        Error::UnknownRule {
+            id: id.to_owned(),
+            help,
+        }
+    }
+
     pub fn io(path: &Path, source: io::Error) -> Error {
         Error::Io {
             path: path.to_owned(),

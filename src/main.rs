@@ -19,7 +19,7 @@ use tokscan::rules::RuleSet;
 use tokscan::scan::{scan, Progress, ScanOptions};
 use tokscan::source::{ChunkPolicy, WalkOptions};
 
-use cli::{Cli, ColorArg, FormatArg};
+use cli::{Cli, ColorArg, Command, FormatArg, ListFormat, RulesCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -43,6 +43,9 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> tokscan::Result<ExitCode> {
+    if let Some(Command::Rules { action }) = &cli.command {
+        return rules_command(action);
+    }
     let rules = RuleSet::load(&cli.rules)?;
     let config = match (&cli.config, cli.no_config) {
         (_, true) => Config::default(),
@@ -79,6 +82,7 @@ fn run(cli: &Cli) -> tokscan::Result<ExitCode> {
                 .map_or(ChunkPolicy::DEFAULT, ChunkPolicy::with_size),
         },
         keep_secrets: cli.no_redact,
+        include_public: cli.include_public,
     };
     let progress = Progress::default();
     let mut outcome = if cli.quiet {
@@ -148,6 +152,37 @@ fn run(cli: &Cli) -> tokscan::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `tokscan rules list|explain`: describe the rules on standard output.
+fn rules_command(action: &RulesCommand) -> tokscan::Result<ExitCode> {
+    use tokscan::rules::doc;
+    let text = match action {
+        RulesCommand::List { format, rules } => {
+            let rules = RuleSet::load(rules)?;
+            match format {
+                ListFormat::Table => doc::table(&rules),
+                ListFormat::Markdown => doc::markdown(&rules),
+                ListFormat::Json => doc::json(&rules),
+            }
+        }
+        RulesCommand::Explain { id, rules } => {
+            let rules = RuleSet::load(rules)?;
+            let rule = rules.rule(id).ok_or_else(|| {
+                let known: Vec<&str> = rules.rules.iter().map(|r| r.id.as_str()).collect();
+                tokscan::Error::unknown_rule(id, &known)
+            })?;
+            doc::explain(&rules, rule)
+        }
+    };
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(err) if err.kind() != io::ErrorKind::BrokenPipe => Err(tokscan::Error::Write {
+            path: "<stdout>".into(),
+            source: err,
+        }),
+        _ => Ok(ExitCode::SUCCESS),
+    }
 }
 
 /// Runs `work` while a progress line (files, bytes, findings so far) is drawn on stderr.

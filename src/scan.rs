@@ -24,6 +24,8 @@ pub struct ScanOptions {
     pub walk: WalkOptions,
     /// Put the raw secret in findings (`--no-redact`).
     pub keep_secrets: bool,
+    /// Also report public-by-design values (publishable keys), at `info`.
+    pub include_public: bool,
 }
 
 /// Live counts a caller may watch from another thread while a scan runs (for a progress
@@ -134,7 +136,11 @@ pub fn scan(options: &ScanOptions, rules: &RuleSet, config: &Config, progress: &
         options,
         rules,
         config,
-        matcher: Matcher::new(rules),
+        matcher: if options.include_public {
+            Matcher::including_public(rules)
+        } else {
+            Matcher::new(rules)
+        },
         progress,
         counters: Counters::default(),
         findings: Mutex::new(Vec::new()),

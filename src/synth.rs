@@ -7,7 +7,10 @@
 //! Placeholders: `{{CLASS:N}}` for N random characters of a class (`alnum`, `lower`,
 //! `upper`, `digits`, `hex`, `HEX`, `lowalnum`, `upalnum`, `base64`, `base64url`, `base32`),
 //! `{{uuid}}`, `{{jwt:CLAIM=VALUE;...}}` (an HS256-shaped JWT with those string claims and a
-//! random signature), `{{checksum}}` (the rule's checksum over what precedes it),
+//! random signature), `{{json64:KEY=VALUE;...}}` (standard, padded base64 of a JSON object
+//! with those string members, as Sentry's `sntrys_` tokens carry), `{{macaroon:LOCATION;CAVEAT;...}}` (a version-2 binary macaroon, as
+//! PyPI tokens carry after `pypi-`, with those first-party caveats, a random identifier and
+//! signature, in unpadded base64url), `{{checksum}}` (the rule's checksum over what precedes it),
 //! `{{checksum:SCHEME}}`, and `{{lit:TEXT}}` for literal text that must not appear verbatim
 //! in the repository (e.g. a PEM header, which other scanners flag on sight). Any other
 //! `{{...}}` (a GitHub Actions `${{ secrets.X }}`, a Jinja template) is kept as it is.
@@ -118,6 +121,34 @@ impl Synth {
                 );
                 return Ok(());
             }
+            "json64" => {
+                let members: Vec<String> = arg
+                    .split(';')
+                    .filter(|pair| !pair.is_empty())
+                    .map(|pair| {
+                        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                        format!("{key:?}:{value:?}")
+                    })
+                    .collect();
+                let json = format!("{{{}}}", members.join(","));
+                let mut encoded = base64url(json.as_bytes()).replace('-', "+").replace('_', "/");
+                while !encoded.len().is_multiple_of(4) {
+                    encoded.push('=');
+                }
+                out.push_str(&encoded);
+                return Ok(());
+            }
+            "macaroon" => {
+                let mut fields = arg.split(';');
+                let location = fields.next().unwrap_or_default();
+                let caveats: Vec<&str> = fields.filter(|c| !c.is_empty()).collect();
+                let mut identifier = String::new();
+                self.pick(b"0123456789abcdef", 32, &mut identifier);
+                let signature: Vec<u8> = (0..32).map(|_| self.next() as u8).collect();
+                let raw = crate::decode::encode_macaroon_v2(location, &identifier, &caveats, &signature);
+                out.push_str(&base64url(&raw));
+                return Ok(());
+            }
             "checksum" => {
                 let scheme = if arg.is_empty() {
                     checksum.ok_or("`{{checksum}}` in a rule without a checksum")?
@@ -163,7 +194,9 @@ fn base64url(data: &[u8]) -> String {
     out
 }
 
-const PLACEHOLDERS: [&str; 15] = [
+const PLACEHOLDERS: [&str; 17] = [
+    "json64",
+    "macaroon",
     "lit",
     "uuid",
     "checksum",
@@ -278,6 +311,44 @@ mod tests {
         assert_eq!(
             base64url(br#"{"role":"service_role","iss":"supabase"}"#),
             parts[1]
+        );
+    }
+
+    #[test]
+    fn macaroon_decodes_to_its_caveats() {
+        let token = Synth::new("m")
+            .expand(r#"pypi-{{macaroon:pypi.org;[1,["flask"]]}}"#, None)
+            .unwrap();
+        assert!(token.starts_with("pypi-AgEIcHlwaS5vcmc"), "{token}");
+        let facts = crate::decode::Decoder::PypiMacaroon.decode(&token, 0);
+        assert_eq!(facts["projects"], "flask");
+        assert_eq!(facts["token_scope"], "project");
+    }
+
+    #[test]
+    fn json64_makes_a_decodable_sentry_payload() {
+        let token = Synth::new("s")
+            .expand("sntrys_{{json64:iat=1700000000;url=https://sentry.io;region_url=https://de.sentry.io;org=acme}}_{{base64:43}}", None)
+            .unwrap();
+        assert!(token.starts_with("sntrys_eyJpYXQiO"), "{token}");
+        let facts = crate::decode::Decoder::SentryOrgToken.decode(&token, 0);
+        assert_eq!(facts["org"], "acme");
+        assert_eq!(facts["region"], "de");
+        assert_eq!(facts["issued"], "2023-11-14T22:13:20Z");
+    }
+
+    #[test]
+    fn gitlab_checksum_placeholder() {
+        let token = Synth::new("g")
+            .expand(
+                "T=glpat-{{base64url:38}}.{{lit:01}}.{{lit:12}}{{checksum:gitlab-crc32-base36}}",
+                None,
+            )
+            .unwrap();
+        let secret = token.trim_start_matches("T=");
+        assert_eq!(
+            Checksum::GitlabCrc32Base36.status(secret.as_bytes(), b"T="),
+            crate::finding::ChecksumStatus::Valid
         );
     }
 

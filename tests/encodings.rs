@@ -7,9 +7,17 @@ use common::{github_pat, run_in, token, write};
 use tempfile::TempDir;
 
 fn utf16(text: &str, little_endian: bool) -> Vec<u8> {
-    let mut bytes = if little_endian { vec![0xFF, 0xFE] } else { vec![0xFE, 0xFF] };
+    let mut bytes = if little_endian {
+        vec![0xFF, 0xFE]
+    } else {
+        vec![0xFE, 0xFF]
+    };
     for unit in text.encode_utf16() {
-        let pair = if little_endian { unit.to_le_bytes() } else { unit.to_be_bytes() };
+        let pair = if little_endian {
+            unit.to_le_bytes()
+        } else {
+            unit.to_be_bytes()
+        };
         bytes.extend_from_slice(&pair);
     }
     bytes

@@ -11,6 +11,13 @@ fn matches(rules: &RuleSet, path: &str, text: &str) -> Vec<RawMatch> {
     out
 }
 
+/// As a scan with `--include-public` matches: public-by-design rules too.
+fn matches_with_public(rules: &RuleSet, path: &str, text: &str) -> Vec<RawMatch> {
+    let mut out = Vec::new();
+    Matcher::including_public(rules).find(path, text.as_bytes(), &mut Scratch::default(), &mut out);
+    out
+}
+
 #[test]
 fn builtin_rule_packs_load_and_every_regex_compiles() {
     let rules = RuleSet::builtin().expect("built-in rules are valid");
@@ -43,7 +50,7 @@ fn every_rule_finds_its_examples() {
             let text = Synth::new(&format!("{}#{n}", rule.id))
                 .expand(example.text(), rule.checksum)
                 .unwrap_or_else(|e| panic!("{}: example {n}: {e}", rule.id));
-            let found = matches(&rules, example.path(), &text);
+            let found = matches_with_public(&rules, example.path(), &text);
             if !found.iter().any(|m| m.rule == index) {
                 let others: Vec<&str> = found.iter().map(|m| rules.rules[m.rule].id.as_str()).collect();
                 failures.push(format!(
@@ -65,7 +72,14 @@ fn no_rule_fires_on_any_negative_example() {
             let text = Synth::new(&format!("{}#neg{n}", rule.id))
                 .expand(example.text(), rule.checksum)
                 .unwrap_or_else(|e| panic!("{}: negative example {n}: {e}", rule.id));
-            for m in matches(&rules, example.path(), &text) {
+            // Another rule's negative example may well be a public value (a publishable key
+            // next to a secret key): only a public rule's own negatives run with public rules.
+            let found = if rule.public {
+                matches_with_public(&rules, example.path(), &text)
+            } else {
+                matches(&rules, example.path(), &text)
+            };
+            for m in found {
                 failures.push(format!(
                     "{} negative example {n} matched by {}: {text}",
                     rule.id, rules.rules[m.rule].id
@@ -141,4 +155,22 @@ fn catalogued_providers_describe_every_kind() {
         }
     }
     assert!(missing.is_empty(), "kinds without a [[kind]] entry: {missing:?}");
+}
+
+#[test]
+fn public_rules_report_at_info_and_only_when_asked() {
+    let rules = RuleSet::builtin().unwrap();
+    let public: Vec<_> = rules.rules.iter().filter(|r| r.public).collect();
+    assert!(!public.is_empty(), "at least one public-by-design rule");
+    for rule in public {
+        assert_eq!(rule.severity, tokscan::finding::Severity::Info, "{}", rule.id);
+        let text = Synth::new(&format!("{}#0", rule.id))
+            .expand(rule.examples[0].text(), rule.checksum)
+            .unwrap();
+        assert!(
+            matches(&rules, rule.examples[0].path(), &text).is_empty(),
+            "{} fires without --include-public",
+            rule.id
+        );
+    }
 }

@@ -112,6 +112,22 @@ const CASES: &[Case] = &[
         excess: &["delete", "admin"],
         severity: "medium",
     },
+    // PyPI macaroon caveats, decoded offline, tell a project-scoped token from an account-wide
+    // one: the first is exactly what publishing needs, the second reaches every project.
+    Case {
+        dir: "pypi-project-token-publish",
+        rule: "pypi-upload-token",
+        stated: Some(("comment", &["read", "publish"])),
+        excess: &[],
+        severity: "medium",
+    },
+    Case {
+        dir: "pypi-account-token-publish",
+        rule: "pypi-upload-token",
+        stated: Some(("comment", &["read", "publish"])),
+        excess: &["breadth:account"],
+        severity: "high",
+    },
     // A declaration in tokscan.toml wins over the comment that says "custom domains".
     Case {
         dir: "declared-use-overrides-comment",

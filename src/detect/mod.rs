@@ -13,7 +13,7 @@ use std::ops::Range;
 use regex_automata::Input;
 
 use crate::finding::ChecksumStatus;
-use crate::rules::{Patterns, Rule, RuleSet};
+use crate::rules::{AllowTarget, Patterns, Rule, RuleSet};
 pub use entropy::shannon_entropy;
 
 /// How far before a keyword a match may start: keywords sit near the start of tokens, but a
@@ -40,11 +40,24 @@ pub struct Scratch {
 
 pub struct Matcher<'r> {
     rules: &'r RuleSet,
+    include_public: bool,
 }
 
 impl<'r> Matcher<'r> {
+    /// A matcher for every rule except those for public-by-design values.
     pub fn new(rules: &'r RuleSet) -> Matcher<'r> {
-        Matcher { rules }
+        Matcher {
+            rules,
+            include_public: false,
+        }
+    }
+
+    /// Also runs the rules for public-by-design values (`--include-public`).
+    pub fn including_public(rules: &'r RuleSet) -> Matcher<'r> {
+        Matcher {
+            rules,
+            include_public: true,
+        }
     }
 
     /// All matches in `hay`, sorted by position. `path` (relative, forward slashes) decides
@@ -56,6 +69,9 @@ impl<'r> Matcher<'r> {
         for hit in self.rules.prefilter().find_overlapping_iter(hay) {
             for &rule_index in self.rules.rules_for_keyword(hit.pattern().as_usize()) {
                 let rule = &self.rules.rules[rule_index];
+                if rule.public && !self.include_public {
+                    continue;
+                }
                 let start = hit.start().saturating_sub(LOOKBEHIND);
                 let end = hit.end().saturating_add(rule.window).min(hay.len());
                 windows.push((rule_index, start..end));
@@ -75,6 +91,13 @@ impl<'r> Matcher<'r> {
                 i += 1;
             }
             let rule = &self.rules.rules[rule_index];
+            if rule
+                .path_regex
+                .as_ref()
+                .is_some_and(|r| !r.is_match(path.as_bytes()))
+            {
+                continue;
+            }
             if let Some(globs) = &rule.paths {
                 let allowed = match path_allowed {
                     Some((r, allowed)) if r == rule_index => allowed,
@@ -85,23 +108,26 @@ impl<'r> Matcher<'r> {
                     continue;
                 }
             }
-            self.run_rule(rule_index, rule, hay, merged, out);
+            self.run_rule(rule_index, rule, path, hay, merged, out);
         }
         out.sort_unstable_by(|a, b| {
             (
                 a.secret.start,
                 a.secret.end,
+                self.rules.rules[a.rule].public,
                 std::cmp::Reverse(self.rules.rules[a.rule].confidence),
                 a.rule,
             )
                 .cmp(&(
                     b.secret.start,
                     b.secret.end,
+                    self.rules.rules[b.rule].public,
                     std::cmp::Reverse(self.rules.rules[b.rule].confidence),
                     b.rule,
                 ))
         });
-        // One report per secret: where rules overlap, the most confident (then first) wins.
+        // One report per secret: where rules overlap, a secret rule beats a public-by-design
+        // one (a value both call theirs is not public), then the most confident, then the first.
         out.dedup_by(|later, kept| later.secret == kept.secret);
     }
 
@@ -109,6 +135,7 @@ impl<'r> Matcher<'r> {
         &self,
         rule_index: usize,
         rule: &Rule,
+        path: &str,
         hay: &[u8],
         window: Range<usize>,
         out: &mut Vec<RawMatch>,
@@ -123,11 +150,19 @@ impl<'r> Matcher<'r> {
             patterns.regex.search_captures(&input, &mut caps);
             let Some(m) = caps.get_match() else { break };
             let next = if m.is_empty() { m.end() + 1 } else { m.end() };
-            if let Some(secret) = caps.get_group(patterns.secret_group) {
+            let group = if rule.secret_first_group {
+                (1..caps.group_len())
+                    .filter_map(|g| caps.get_group(g))
+                    .find(|s| !s.is_empty())
+                    .or_else(|| caps.get_group(0))
+            } else {
+                caps.get_group(patterns.secret_group)
+            };
+            if let Some(secret) = group {
                 let span = m.start()..m.end();
                 let secret = secret.start..secret.end;
                 // Merged windows of one rule never overlap, so a match cannot be found twice.
-                if let Some(checksum) = self.accept(rule, patterns, hay, &span, &secret) {
+                if let Some(checksum) = self.accept(rule, patterns, path, hay, &span, &secret) {
                     out.push(RawMatch {
                         rule: rule_index,
                         span,
@@ -148,14 +183,17 @@ impl<'r> Matcher<'r> {
         &self,
         rule: &Rule,
         patterns: &Patterns,
+        path: &str,
         hay: &[u8],
         span: &Range<usize>,
         secret: &Range<usize>,
     ) -> Option<ChecksumStatus> {
         let value = &hay[secret.clone()];
         let checksum = match rule.checksum {
-            Some(checksum) if checksum.verify(value) => ChecksumStatus::Valid,
-            Some(_) => return None,
+            Some(checksum) => match checksum.status(value, &hay[..secret.start]) {
+                ChecksumStatus::Invalid => return None,
+                status => status,
+            },
             None => ChecksumStatus::None,
         };
         let verified = checksum == ChecksumStatus::Valid;
@@ -170,6 +208,16 @@ impl<'r> Matcher<'r> {
         if let Some(context) = &patterns.context {
             let line = line_around(hay, span);
             if !context.is_match(Input::new(hay).span(line)) {
+                return None;
+            }
+        }
+        for allow in &rule.allowlists {
+            let target = match allow.target {
+                AllowTarget::Secret => value,
+                AllowTarget::Match => &hay[span.clone()],
+                AllowTarget::Line => &hay[line_around(hay, span)],
+            };
+            if allow.allows(path, value, target) {
                 return None;
             }
         }

@@ -32,6 +32,7 @@ pub fn locate(
     out: &mut Vec<Finding>,
 ) -> usize {
     let mut cursor = LineCursor::default();
+    let now = crate::decode::now();
     let mut suppressed = 0;
     for m in matches {
         let (line, line_start) = cursor.advance(hay, m.secret.start);
@@ -46,6 +47,10 @@ pub fn locate(
         let rule = &rules.rules[m.rule];
         let secret = String::from_utf8_lossy(&hay[m.secret.clone()]).into_owned();
         let secret_preview = preview(&secret);
+        let facts = rule
+            .decoder
+            .map(|d| d.decode_in(&secret, &line_text(hay, line_start, m.secret.end), now))
+            .unwrap_or_default();
         let mut excerpt = excerpt(hay, line, line_start, &m.secret, matches);
         excerpt.first_line += origin.lines_before;
         // A line that began in an earlier chunk has characters this buffer does not hold.
@@ -72,13 +77,23 @@ pub fn locate(
             reachable_by: Vec::new(),
             live: None,
             severity: rule.severity,
-            facts: Default::default(),
+            facts,
             alternative: None,
             hints: use_hints(hay, line_start, &m.secret),
             excerpt: Some(excerpt),
         });
     }
     suppressed
+}
+
+/// The line holding a secret, from its start to the end of the line the secret ends on,
+/// bounded so a minified file costs little.
+fn line_text(hay: &[u8], line_start: usize, secret_end: usize) -> String {
+    const REACH: usize = 4096;
+    let limit = secret_end.saturating_add(REACH).min(hay.len());
+    let end = memchr::memchr(b'\n', &hay[secret_end..limit]).map_or(limit, |i| secret_end + i);
+    let start = line_start.max(secret_end.saturating_sub(REACH));
+    String::from_utf8_lossy(&hay[start..end]).into_owned()
 }
 
 /// Walks forward through a buffer counting lines, so locating sorted matches is linear.

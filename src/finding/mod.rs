@@ -280,7 +280,8 @@ pub struct Finding {
     pub reachable_by: Vec<Reach>,
     pub live: Option<bool>,
     pub severity: Severity,
-    /// Facts decoded offline from the token itself (JWT claims, macaroon caveats, ...).
+    /// What the token says about itself, decoded offline (JWT claims, macaroon caveats,
+    /// embedded account ids); keys are documented in `decode`. Unverified claims.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub facts: BTreeMap<String, String>,
     /// The least-privileged token that would do the stated job.

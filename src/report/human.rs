@@ -95,6 +95,11 @@ fn assessment(finding: &Finding) -> Vec<(&'static str, String)> {
         }
     };
     lines.push(("scope:", scope_line));
+    // What the token says about itself, most telling facts first, on one line.
+    let facts = key_facts(finding);
+    if !facts.is_empty() {
+        lines.push(("decoded:", facts));
+    }
     if let Some(stated) = &finding.stated_use {
         let needs = match &stated.needs {
             Some(needs) if needs.is_empty() => "needs no API access".to_owned(),
@@ -143,6 +148,30 @@ fn breadth(breadth: Breadth) -> String {
 
 fn join<'a>(items: impl Iterator<Item = &'a str>) -> String {
     items.collect::<Vec<_>>().join(", ")
+}
+
+/// The decoded facts worth a glance in a code frame, in a stable order.
+fn key_facts(finding: &Finding) -> String {
+    const ORDER: [&str; 13] = [
+        "role",
+        "token_scope",
+        "projects",
+        "scope",
+        "key_type",
+        "account_id",
+        "org",
+        "region",
+        "config",
+        "token_type",
+        "issuer",
+        "expires",
+        "expired",
+    ];
+    ORDER
+        .iter()
+        .filter_map(|k| finding.facts.get(*k).map(|v| format!("{k}={v}")))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// An excerpt as miette source code, numbered with the file's own line numbers.

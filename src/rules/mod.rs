@@ -5,7 +5,9 @@
 //! This module knows what a rule *is*; it does not search buffers (that is `detect`).
 
 pub mod catalog;
-mod checksum;
+pub mod checksum;
+pub mod doc;
+mod gitleaks;
 pub mod pack;
 
 use std::collections::{BTreeMap, HashMap};
@@ -19,6 +21,7 @@ use regex_automata::meta::Regex;
 use regex_automata::util::syntax;
 use toml::Spanned;
 
+use crate::decode::Decoder;
 use crate::error::{Error, FileError, Result};
 use crate::finding::{Capability, Confidence, Severity};
 pub use catalog::{normalize, KindScope, Purpose};
@@ -76,9 +79,20 @@ pub struct Rule {
     /// Compiled on first use: compiling every regex up front costs more than a one-file
     /// scan (the pre-commit case), and most rules never see their keyword.
     compiled: OnceLock<Option<Patterns>>,
+    /// gitleaks' rule for a rule without `secretGroup`: the first capture group that
+    /// matched something, else the whole match. Only imported gitleaks rules set it.
+    pub secret_first_group: bool,
     pub min_entropy: Option<f64>,
     pub checksum: Option<Checksum>,
+    /// Reads facts from the token itself (claims, caveats, embedded ids).
+    pub decoder: Option<Decoder>,
+    /// Public by design: skipped unless asked for, then reported at `info`.
+    pub public: bool,
     pub paths: Option<GlobSet>,
+    /// A regex the file's path must match (gitleaks' `path`).
+    pub path_regex: Option<Regex>,
+    /// Exceptions (gitleaks' allowlists): a candidate any of them allows is dropped.
+    pub allowlists: Vec<Allowlist>,
     pub window: usize,
     pub confidence: Confidence,
     pub severity: Severity,
@@ -97,6 +111,58 @@ impl Rule {
         self.compiled
             .get_or_init(|| compile_patterns(&self.pattern, self.context_pattern.as_deref()).ok())
             .as_ref()
+    }
+}
+
+/// When an allowlist's regexes apply to the secret, the whole match, or its line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AllowTarget {
+    Secret,
+    Match,
+    Line,
+}
+
+/// A gitleaks allowlist: conditions under which a candidate is not a finding. With `all`
+/// (gitleaks' `condition = "AND"`) every condition given must hold, otherwise any one.
+#[derive(Debug)]
+pub struct Allowlist {
+    pub all: bool,
+    pub target: AllowTarget,
+    pub regexes: Vec<Regex>,
+    /// Lowercase; allowed when the secret contains one.
+    pub stopwords: Vec<String>,
+    pub paths: Vec<Regex>,
+    /// Commit (and Betterleaks resource) conditions cannot be evaluated on files; they
+    /// count as unmet.
+    pub has_commits: bool,
+}
+
+impl Allowlist {
+    /// Whether this allowlist lets the candidate go. `target` is the text its regexes see.
+    pub fn allows(&self, path: &str, secret: &[u8], target: &[u8]) -> bool {
+        let mut conditions: Vec<bool> = Vec::with_capacity(4);
+        if self.has_commits {
+            conditions.push(false);
+        }
+        if !self.paths.is_empty() {
+            conditions.push(self.paths.iter().any(|r| r.is_match(path.as_bytes())));
+        }
+        if !self.regexes.is_empty() {
+            conditions.push(self.regexes.iter().any(|r| r.is_match(target)));
+        }
+        if !self.stopwords.is_empty() {
+            let lower = secret.to_ascii_lowercase();
+            conditions.push(
+                self.stopwords
+                    .iter()
+                    .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some()),
+            );
+        }
+        if self.all {
+            !conditions.is_empty() && conditions.iter().all(|&c| c)
+        } else {
+            conditions.iter().any(|&c| c)
+        }
     }
 }
 
@@ -184,10 +250,20 @@ impl RuleSet {
         }
         for path in extra {
             for source in read_sources(path.as_ref())? {
-                builder.add_pack(&source, true)?;
+                // Users may bring their gitleaks/Betterleaks configs as they are.
+                if gitleaks::is_gitleaks(&source.text) {
+                    builder.add_gitleaks(&source)?;
+                } else {
+                    builder.add_pack(&source, true)?;
+                }
             }
         }
         builder.finish()
+    }
+
+    /// The rule with this id.
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
     }
 
     pub fn provider(&self, rule: &Rule) -> &Provider {
@@ -456,6 +532,11 @@ fn compile_rule(def: RuleDef, provider: usize, source: &Source, eager: bool) -> 
         .as_ref()
         .map(|c| c.get_ref().parse::<Checksum>().map_err(|e| (Some(c.span()), e)))
         .transpose()?;
+    let decoder = def
+        .decode
+        .as_ref()
+        .map(|d| d.get_ref().parse::<Decoder>().map_err(|e| (Some(d.span()), e)))
+        .transpose()?;
     let paths = def
         .paths
         .as_ref()
@@ -481,12 +562,18 @@ fn compile_rule(def: RuleDef, provider: usize, source: &Source, eager: bool) -> 
         pattern: def.regex.into_inner(),
         context_pattern: def.context.map(Spanned::into_inner),
         compiled,
+        secret_first_group: false,
         min_entropy: def.min_entropy,
         checksum,
+        decoder,
+        public: def.public,
         paths,
+        path_regex: None,
+        allowlists: Vec::new(),
         window: def.window.unwrap_or(DEFAULT_WINDOW),
         confidence: def.confidence,
-        severity: def.severity,
+        // A public value is never more than information, whatever the pack says.
+        severity: if def.public { Severity::Info } else { def.severity },
         examples: def.examples,
         negative_examples: def.negative_examples,
         references: def.references,

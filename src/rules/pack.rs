@@ -77,6 +77,13 @@ pub struct RuleDef {
     pub min_entropy: Option<f64>,
     #[serde(default)]
     pub checksum: Option<Spanned<String>>,
+    /// The offline decoder whose facts go into the finding (`jwt`, `pypi-macaroon`, …; see
+    /// `decode`).
+    #[serde(default)]
+    pub decode: Option<Spanned<String>>,
+    /// Public by design (a publishable key): reported only with `--include-public`, at `info`.
+    #[serde(default)]
+    pub public: bool,
     /// A regex that must match the line(s) holding the match, for tokens with no prefix.
     #[serde(default)]
     pub context: Option<Spanned<String>>,

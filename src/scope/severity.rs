@@ -14,16 +14,18 @@
 //! 8 or more is critical, 6–7 high, 4–5 medium, 2–3 low, less is info. When the scope is
 //! unknown the rule's own severity stands (it rates the kind's usual power), raised one
 //! level for a token in an auto-loaded agent file: an unknown is never rated as harmless.
+//! A value that is public by design is always `info`.
 
 use crate::finding::{Breadth, Finding, Privilege, Severity};
 use crate::rules::RuleSet;
 
 pub fn rate(finding: &Finding, rules: &RuleSet) -> Severity {
-    let base = rules
-        .rules
-        .iter()
-        .find(|r| r.id == finding.rule)
-        .map_or(finding.severity, |r| r.severity);
+    let rule = rules.rules.iter().find(|r| r.id == finding.rule);
+    // Public by design (`--include-public`): information, whatever else holds.
+    if rule.is_some_and(|r| r.public) {
+        return Severity::Info;
+    }
+    let base = rule.map_or(finding.severity, |r| r.severity);
     let scope = &finding.scope;
     let auto_context = finding
         .reachable_by
