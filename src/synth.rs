@@ -18,6 +18,7 @@
 use std::fs;
 use std::path::Path;
 
+use crate::decode::util::base64url_encode;
 use crate::rules::Checksum;
 
 const ALNUM: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -110,9 +111,9 @@ impl Synth {
                         format!("{key:?}:{value:?}")
                     })
                     .collect();
-                out.push_str(&base64url(br#"{"alg":"HS256","typ":"JWT"}"#));
+                out.push_str(&base64url_encode(br#"{"alg":"HS256","typ":"JWT"}"#));
                 out.push('.');
-                out.push_str(&base64url(format!("{{{}}}", claims.join(",")).as_bytes()));
+                out.push_str(&base64url_encode(format!("{{{}}}", claims.join(",")).as_bytes()));
                 out.push('.');
                 self.pick(
                     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
@@ -131,7 +132,9 @@ impl Synth {
                     })
                     .collect();
                 let json = format!("{{{}}}", members.join(","));
-                let mut encoded = base64url(json.as_bytes()).replace('-', "+").replace('_', "/");
+                let mut encoded = base64url_encode(json.as_bytes())
+                    .replace('-', "+")
+                    .replace('_', "/");
                 while !encoded.len().is_multiple_of(4) {
                     encoded.push('=');
                 }
@@ -146,7 +149,7 @@ impl Synth {
                 self.pick(b"0123456789abcdef", 32, &mut identifier);
                 let signature: Vec<u8> = (0..32).map(|_| self.next() as u8).collect();
                 let raw = crate::decode::encode_macaroon_v2(location, &identifier, &caveats, &signature);
-                out.push_str(&base64url(&raw));
+                out.push_str(&base64url_encode(&raw));
                 return Ok(());
             }
             "checksum" => {
@@ -176,22 +179,6 @@ impl Synth {
         self.pick(alphabet.as_bytes(), n, out);
         Ok(())
     }
-}
-
-/// Unpadded base64url, as JWTs use.
-fn base64url(data: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::with_capacity(data.len() * 4 / 3 + 3);
-    for chunk in data.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, &b)| acc | u32::from(b) << (16 - 8 * i));
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-        }
-    }
-    out
 }
 
 const PLACEHOLDERS: [&str; 17] = [
@@ -309,7 +296,7 @@ mod tests {
         assert_eq!(parts.len(), 3);
         assert_eq!(parts[0], "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9");
         assert_eq!(
-            base64url(br#"{"role":"service_role","iss":"supabase"}"#),
+            base64url_encode(br#"{"role":"service_role","iss":"supabase"}"#),
             parts[1]
         );
     }
@@ -354,10 +341,10 @@ mod tests {
 
     #[test]
     fn base64url_matches_known_values() {
-        assert_eq!(base64url(b"f"), "Zg");
-        assert_eq!(base64url(b"fo"), "Zm8");
-        assert_eq!(base64url(b"foo"), "Zm9v");
-        assert_eq!(base64url(b"\xff\xfe"), "__4");
+        assert_eq!(base64url_encode(b"f"), "Zg");
+        assert_eq!(base64url_encode(b"fo"), "Zm8");
+        assert_eq!(base64url_encode(b"foo"), "Zm9v");
+        assert_eq!(base64url_encode(b"\xff\xfe"), "__4");
     }
 
     #[test]

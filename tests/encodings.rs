@@ -71,3 +71,81 @@ fn tokens_in_notebook_sources_and_outputs_are_found() {
         ]
     );
 }
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &b)| acc | u32::from(b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn tokens_inside_base64_are_decoded_and_point_at_the_encoded_text() {
+    let dir = TempDir::new().unwrap();
+    let pat = github_pat("k8s");
+    let npm = token("docker", "npm_{{alnum:30}}{{checksum:crc32-base62}}");
+    // Each alignment of the token inside the encoded bytes.
+    let secret = format!(
+        "apiVersion: v1\nkind: Secret\ndata:\n  token: {}\n  a: {}\n  b: {}\n  npmrc: {}\n",
+        base64(pat.as_bytes()),
+        base64(format!(" {pat}").as_bytes()),
+        base64(format!("t={pat}").as_bytes()),
+        base64(format!("//registry.npmjs.org/:_authToken={npm}\n").as_bytes()),
+    );
+    write(dir.path(), "k8s/secret.yaml", &secret);
+    let run = run_in(dir.path(), &["-f", "json", "."]);
+    assert_eq!(
+        run.findings(),
+        [
+            ("github-classic-pat".to_owned(), "k8s/secret.yaml".to_owned(), 4),
+            ("github-classic-pat".to_owned(), "k8s/secret.yaml".to_owned(), 5),
+            ("github-classic-pat".to_owned(), "k8s/secret.yaml".to_owned(), 6),
+            ("npm-access-token".to_owned(), "k8s/secret.yaml".to_owned(), 7),
+        ],
+        "{}",
+        run.stdout
+    );
+    let report = run.json();
+    let first = &report["findings"][0];
+    assert_eq!(first["facts"]["encoding"], "base64");
+    assert_eq!(first["checksum"], "valid");
+    assert_eq!(first["column"], 10);
+    // The fingerprint is the decoded token's: the same as if it were written in plain text.
+    let plain_dir = TempDir::new().unwrap();
+    write(plain_dir.path(), "a.sh", format!("T={pat}\n"));
+    let plain = run_in(plain_dir.path(), &["-f", "json", "."]).json();
+    assert_eq!(first["fingerprint"], plain["findings"][0]["fingerprint"]);
+    // No format shows the decoded token or its encoding.
+    for format in ["json", "human", "sarif"] {
+        let out = run_in(dir.path(), &["-f", format, "."]).stdout;
+        assert!(
+            !out.contains(&pat) && !out.contains(&base64(pat.as_bytes())),
+            "{format}"
+        );
+    }
+}
+
+#[test]
+fn base64_images_and_hashes_with_no_encoded_token_stay_silent() {
+    let dir = TempDir::new().unwrap();
+    let noise = token("noise", "{{base64:4000}}");
+    write(
+        dir.path(),
+        "logo.css",
+        format!(".a {{ background: url(data:image/png;base64,{noise}); }}\n"),
+    );
+    let run = run_in(dir.path(), &["-f", "json", "."]);
+    assert_eq!(run.findings(), []);
+}

@@ -35,7 +35,7 @@ mod gitlab;
 mod jwt;
 mod pypi;
 mod sentry;
-mod util;
+pub(crate) mod util;
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -1,4 +1,5 @@
-//! Small, total helpers the decoders share: lenient base64, and Unix time to and from
+//! Small, total helpers the decoders share: lenient base64 (and its encoder, for test tokens
+//! and encoded keywords), and Unix time to and from
 //! RFC 3339 without a date library (the civil-calendar arithmetic is a dozen lines).
 
 /// Decodes standard or URL-safe base64, padded or not. `None` on any other character or an
@@ -29,6 +30,22 @@ pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
         }
     }
     Some(out)
+}
+
+/// Unpadded base64url, as JWTs use.
+pub fn base64url_encode(data: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(data.len() * 4 / 3 + 3);
+    for chunk in data.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &b)| acc | u32::from(b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
 }
 
 /// Unix seconds as RFC 3339 UTC (`2030-01-01T00:00:00Z`), for years 1970 through 9999.

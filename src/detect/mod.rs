@@ -30,12 +30,19 @@ pub struct RawMatch {
     /// The `secret` capture inside it.
     pub secret: Range<usize>,
     pub checksum: ChecksumStatus,
+    /// For a token found inside base64 text: the decoded secret. `span` and `secret` then
+    /// cover the encoded text it came from.
+    pub decoded: Option<String>,
 }
+
+/// How far around an encoded keyword base64 text is decoded: enough for any token.
+const ENCODED_REACH: usize = 1024;
 
 /// Reusable per-thread state for matching, so the hot path does not allocate per buffer.
 #[derive(Default)]
 pub struct Scratch {
     windows: Vec<(usize, Range<usize>)>,
+    encoded_hits: Vec<usize>,
 }
 
 pub struct Matcher<'r> {
@@ -63,10 +70,22 @@ impl<'r> Matcher<'r> {
     /// All matches in `hay`, sorted by position. `path` (relative, forward slashes) decides
     /// which path-restricted rules apply.
     pub fn find(&self, path: &str, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<RawMatch>) {
+        self.find_in(path, hay, scratch, out, true);
+    }
+
+    /// `find`, looking into base64 text only when `decode` (one level deep).
+    fn find_in(&self, path: &str, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<RawMatch>, decode: bool) {
         out.clear();
         let windows = &mut scratch.windows;
         windows.clear();
+        scratch.encoded_hits.clear();
         for hit in self.rules.prefilter().find_overlapping_iter(hay) {
+            if self.rules.is_encoded_keyword(hit.pattern().as_usize()) {
+                if decode {
+                    scratch.encoded_hits.push(hit.start());
+                }
+                continue;
+            }
             for &rule_index in self.rules.rules_for_keyword(hit.pattern().as_usize()) {
                 let rule = &self.rules.rules[rule_index];
                 if rule.public && !self.include_public {
@@ -77,7 +96,12 @@ impl<'r> Matcher<'r> {
                 windows.push((rule_index, start..end));
             }
         }
+        if !scratch.encoded_hits.is_empty() {
+            self.find_encoded(path, hay, &scratch.encoded_hits, out);
+        }
+        let windows = &mut scratch.windows;
         if windows.is_empty() {
+            self.sort_and_dedup(out);
             return;
         }
         windows.sort_unstable_by_key(|(rule, range)| (*rule, range.start));
@@ -110,6 +134,56 @@ impl<'r> Matcher<'r> {
             }
             self.run_rule(rule_index, rule, path, hay, merged, out);
         }
+        self.sort_and_dedup(out);
+    }
+
+    /// Decodes the base64 text around each encoded-keyword hit and matches what it says.
+    fn find_encoded(&self, path: &str, hay: &[u8], hits: &[usize], out: &mut Vec<RawMatch>) {
+        let is_b64 = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_');
+        let mut done_to = 0;
+        let mut inner_scratch = Scratch::default();
+        let mut inner = Vec::new();
+        for &hit in hits {
+            if hit < done_to {
+                continue;
+            }
+            let floor = hit.saturating_sub(4 * ENCODED_REACH);
+            let run_start = hay[floor..hit]
+                .iter()
+                .rposition(|&b| !is_b64(b))
+                .map_or(floor, |i| floor + i + 1);
+            let ceiling = (hit + 4 * ENCODED_REACH).min(hay.len());
+            let run_end = hay[hit..ceiling]
+                .iter()
+                .position(|&b| !is_b64(b))
+                .map_or(ceiling, |i| hit + i);
+            // Decode from a multiple of four characters into the run, so bytes come out whole.
+            let from = run_start + (hit.saturating_sub(ENCODED_REACH).max(run_start) - run_start) / 4 * 4;
+            let mut to = (hit + ENCODED_REACH).min(run_end);
+            if (to - from) % 4 == 1 {
+                to -= 1;
+            }
+            done_to = to;
+            let Some(decoded) = std::str::from_utf8(&hay[from..to])
+                .ok()
+                .and_then(crate::decode::util::base64_decode)
+            else {
+                continue;
+            };
+            self.find_in(path, &decoded, &mut inner_scratch, &mut inner, false);
+            for m in inner.drain(..) {
+                out.push(RawMatch {
+                    rule: m.rule,
+                    span: from..to,
+                    secret: from..to,
+                    checksum: m.checksum,
+                    decoded: Some(String::from_utf8_lossy(&decoded[m.secret]).into_owned()),
+                });
+            }
+        }
+    }
+
+    fn sort_and_dedup(&self, out: &mut Vec<RawMatch>) {
         out.sort_unstable_by(|a, b| {
             (
                 a.secret.start,
@@ -128,7 +202,7 @@ impl<'r> Matcher<'r> {
         });
         // One report per secret: where rules overlap, a secret rule beats a public-by-design
         // one (a value both call theirs is not public), then the most confident, then the first.
-        out.dedup_by(|later, kept| later.secret == kept.secret);
+        out.dedup_by(|later, kept| later.secret == kept.secret && later.decoded == kept.decoded);
     }
 
     fn run_rule(
@@ -168,6 +242,7 @@ impl<'r> Matcher<'r> {
                         span,
                         secret,
                         checksum,
+                        decoded: None,
                     });
                 }
             }

@@ -45,12 +45,18 @@ pub fn locate(
             end_cursor.advance(hay, m.secret.end)
         };
         let rule = &rules.rules[m.rule];
-        let secret = String::from_utf8_lossy(&hay[m.secret.clone()]).into_owned();
+        let secret = match &m.decoded {
+            Some(decoded) => decoded.clone(),
+            None => String::from_utf8_lossy(&hay[m.secret.clone()]).into_owned(),
+        };
         let secret_preview = preview(&secret);
-        let facts = rule
+        let mut facts = rule
             .decoder
             .map(|d| d.decode_in(&secret, &line_text(hay, line_start, m.secret.end), now))
             .unwrap_or_default();
+        if m.decoded.is_some() {
+            facts.insert("encoding".to_owned(), "base64".to_owned());
+        }
         let mut excerpt = excerpt(hay, line, line_start, &m.secret, matches);
         excerpt.first_line += origin.lines_before;
         // A line that began in an earlier chunk has characters this buffer does not hold.

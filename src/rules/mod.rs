@@ -21,6 +21,7 @@ use regex_automata::meta::Regex;
 use regex_automata::util::syntax;
 use toml::Spanned;
 
+use crate::decode::util::base64url_encode;
 use crate::decode::Decoder;
 use crate::error::{Error, FileError, Result};
 use crate::finding::{Capability, Confidence, Severity};
@@ -211,6 +212,8 @@ pub struct RuleSet {
     prefilter: AhoCorasick,
     /// For each prefilter pattern, the rules that keyword triggers.
     keyword_rules: Vec<Vec<usize>>,
+    /// Prefilter patterns from this index on are base64 forms of keywords.
+    encoded_from: usize,
 }
 
 /// One TOML document to load, with the path used in messages.
@@ -277,6 +280,12 @@ impl RuleSet {
     /// The rules a prefilter pattern triggers.
     pub fn rules_for_keyword(&self, pattern: usize) -> &[usize] {
         &self.keyword_rules[pattern]
+    }
+
+    /// Whether a prefilter pattern is the base64 form of a keyword: a hint that an encoded
+    /// token may sit there.
+    pub fn is_encoded_keyword(&self, pattern: usize) -> bool {
+        pattern >= self.encoded_from
     }
 
     /// Compiles every rule's regexes now; the first failure names its rule and pack.
@@ -458,6 +467,25 @@ impl Builder {
                 }
             }
         }
+        // Base64 forms of the prefixes of prefixed tokens ride along in the same pass, so a
+        // token inside a Kubernetes Secret or a Docker `auth` costs no second scan.
+        let encoded_from = keywords.len();
+        for rule in self
+            .rules
+            .iter()
+            .filter(|r| r.context_pattern.is_none() && !r.public)
+        {
+            for keyword in rule.keywords.iter().filter(|k| k.len() >= ENCODED_KEYWORD_MIN) {
+                for form in base64_forms(keyword.as_bytes()) {
+                    let key = form.to_ascii_lowercase();
+                    if !keyword_index.contains_key(&key) {
+                        keyword_index.insert(key.clone(), keywords.len());
+                        keywords.push(key);
+                        keyword_rules.push(Vec::new());
+                    }
+                }
+            }
+        }
         // A full DFA costs some build time and memory for a few hundred keywords but scans about
         // twice as fast as the default NFA, and the prefilter touches every byte.
         let prefilter = AhoCorasick::builder()
@@ -483,6 +511,7 @@ impl Builder {
             credential_files,
             prefilter,
             keyword_rules,
+            encoded_from,
         })
     }
 }
@@ -581,6 +610,36 @@ fn compile_rule(def: RuleDef, provider: usize, source: &Source, eager: bool) -> 
     })
 }
 
+/// Keywords shorter than this are not looked for in base64: their encoded forms are too short
+/// to be told from chance in the base64 of images and hashes.
+const ENCODED_KEYWORD_MIN: usize = 4;
+
+/// The base64 text a keyword becomes at each of the three alignments it can have in encoded
+/// data: only the characters that depend on the keyword's bytes alone, in the standard and
+/// the URL-safe alphabet.
+fn base64_forms(keyword: &[u8]) -> Vec<String> {
+    let mut forms = Vec::new();
+    for offset in 0..3 {
+        let mut bytes = vec![0; offset];
+        bytes.extend_from_slice(keyword);
+        let encoded = base64url_encode(&bytes);
+        let first = (8 * offset).div_ceil(6);
+        let last = 8 * (offset + keyword.len()) / 6;
+        let Some(form) = encoded
+            .get(first..last)
+            .filter(|f| f.len() >= ENCODED_KEYWORD_MIN)
+        else {
+            continue;
+        };
+        let standard = form.replace('-', "+").replace('_', "/");
+        if standard != form {
+            forms.push(standard);
+        }
+        forms.push(form.to_owned());
+    }
+    forms
+}
+
 /// Which of a rule's patterns failed to compile.
 enum Which {
     Regex,
@@ -619,4 +678,21 @@ fn compile_regex(pattern: &str) -> Result<Regex, String> {
                 .map_or_else(|| e.to_string(), ToString::to_string);
             format!("invalid regex: {detail}")
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_forms_are_found_in_the_encoding_at_every_alignment() {
+        for prefix in ["", "a", "ab"] {
+            let text = format!("{prefix}key: ghp_0123456789 and more");
+            let encoded = base64url_encode(text.as_bytes());
+            assert!(
+                base64_forms(b"ghp_").iter().any(|f| encoded.contains(f.as_str())),
+                "{encoded}"
+            );
+        }
+    }
 }
