@@ -259,12 +259,16 @@ mod tests {
 
     #[test]
     fn bech32_uses_only_the_bech32_alphabet() {
-        let s = Synth::new("b").expand("{{bech32:200}}|{{BECH32:200}}", None).unwrap();
+        let s = Synth::new("b")
+            .expand("{{bech32:200}}|{{BECH32:200}}", None)
+            .unwrap();
         let (lower, upper) = s.split_once('|').unwrap();
         assert_eq!((lower.len(), upper.len()), (200, 200));
         // Bech32 leaves out 1, b, i and o so that they cannot be confused.
         assert!(!lower.contains(['1', 'b', 'i', 'o']));
-        assert!(lower.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        assert!(lower
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
         assert_eq!(upper, upper.to_ascii_uppercase());
         assert!(!upper.contains(['1', 'B', 'I', 'O']));
     }
