@@ -5,7 +5,8 @@
 //! Generation is deterministic for a given seed, so expected output is stable.
 //!
 //! Placeholders: `{{CLASS:N}}` for N random characters of a class (`alnum`, `lower`,
-//! `upper`, `digits`, `hex`, `HEX`, `lowalnum`, `upalnum`, `base64`, `base64url`, `base32`),
+//! `upper`, `digits`, `hex`, `HEX`, `lowalnum`, `upalnum`, `base64`, `base64url`, `base32`,
+//! and `bech32`/`BECH32` for the Bech32 data alphabet that age keys use),
 //! `{{uuid}}`, `{{jwt:CLAIM=VALUE;...}}` (an HS256-shaped JWT with those string claims and a
 //! random signature), `{{json64:KEY=VALUE;...}}` (standard, padded base64 of a JSON object
 //! with those string members, as Sentry's `sntrys_` tokens carry), `{{macaroon:LOCATION;CAVEAT;...}}` (a version-2 binary macaroon, as
@@ -173,6 +174,8 @@ impl Synth {
             "base32" => "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
             "base64" => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
             "base64url" => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+            "bech32" => "qpzry9x8gf2tvdw0s3jn54khce6mua7l",
+            "BECH32" => "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L",
             other => return Err(format!("unknown placeholder `{other}`")),
         };
         let n = count()?;
@@ -181,7 +184,7 @@ impl Synth {
     }
 }
 
-const PLACEHOLDERS: [&str; 17] = [
+const PLACEHOLDERS: [&str; 19] = [
     "json64",
     "macaroon",
     "lit",
@@ -198,6 +201,8 @@ const PLACEHOLDERS: [&str; 17] = [
     "base32",
     "base64",
     "base64url",
+    "bech32",
+    "BECH32",
     "jwt",
 ];
 
@@ -270,6 +275,22 @@ mod tests {
             .expand("ghp_{{alnum:30}}{{checksum}}", Some(Checksum::Crc32Base62))
             .unwrap();
         assert!(Checksum::Crc32Base62.verify(token.as_bytes()));
+    }
+
+    #[test]
+    fn bech32_uses_only_the_bech32_alphabet() {
+        let s = Synth::new("b")
+            .expand("{{bech32:200}}|{{BECH32:200}}", None)
+            .unwrap();
+        let (lower, upper) = s.split_once('|').unwrap();
+        assert_eq!((lower.len(), upper.len()), (200, 200));
+        // Bech32 leaves out 1, b, i and o so that they cannot be confused.
+        assert!(!lower.contains(['1', 'b', 'i', 'o']));
+        assert!(lower
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        assert_eq!(upper, upper.to_ascii_uppercase());
+        assert!(!upper.contains(['1', 'B', 'I', 'O']));
     }
 
     #[test]

@@ -10,7 +10,12 @@ fn scan_fixture() -> Vec<(String, String, u64)> {
     let dir = materialize("gitleaks");
     let run = run_in(dir.path(), &["ws", "--rules", "gitleaks.toml", "-f", "json"]);
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    // The built-in generic rule also sees the fixture's deliberately weak values; only what the
+    // imported rules report is under test here.
     run.findings()
+        .into_iter()
+        .filter(|(rule, _, _)| !rule.starts_with("generic-"))
+        .collect()
 }
 
 #[test]

@@ -184,25 +184,38 @@ impl<'r> Matcher<'r> {
     }
 
     fn sort_and_dedup(&self, out: &mut Vec<RawMatch>) {
-        out.sort_unstable_by(|a, b| {
+        let key = |m: &RawMatch| {
+            let rule = &self.rules.rules[m.rule];
             (
-                a.secret.start,
-                a.secret.end,
-                self.rules.rules[a.rule].public,
-                std::cmp::Reverse(self.rules.rules[a.rule].confidence),
-                a.rule,
+                m.secret.start,
+                m.secret.end,
+                rule.public,
+                m.decoded.is_none(),
+                std::cmp::Reverse(rule.confidence),
+                m.rule,
             )
-                .cmp(&(
-                    b.secret.start,
-                    b.secret.end,
-                    self.rules.rules[b.rule].public,
-                    std::cmp::Reverse(self.rules.rules[b.rule].confidence),
-                    b.rule,
-                ))
-        });
+        };
+        out.sort_unstable_by_key(key);
         // One report per secret: where rules overlap, a secret rule beats a public-by-design
-        // one (a value both call theirs is not public), then the most confident, then the first.
-        out.dedup_by(|later, kept| later.secret == kept.secret && later.decoded == kept.decoded);
+        // one (a value both call theirs is not public), what the text decodes to beats the
+        // encoded text itself, then the most confident, then the first.
+        out.dedup_by(|later, kept| {
+            later.secret == kept.secret && (later.decoded.is_none() || later.decoded == kept.decoded)
+        });
+        // Base64 text that decodes to a token is that token, not a second secret.
+        let encoded: Vec<Range<usize>> = out
+            .iter()
+            .filter(|m| m.decoded.is_some())
+            .map(|m| m.secret.clone())
+            .collect();
+        if !encoded.is_empty() {
+            out.retain(|m| {
+                m.decoded.is_some()
+                    || !encoded
+                        .iter()
+                        .any(|e| e.start < m.secret.end && m.secret.start < e.end)
+            });
+        }
     }
 
     fn run_rule(
