@@ -2,17 +2,22 @@
 
 use std::path::PathBuf;
 
-use clap::{ArgAction, Parser, ValueEnum};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use tokscan::finding::Severity;
+use tokscan::reach::AgentSelection;
 
 #[derive(Debug, Parser)]
 #[command(
     name = "tokscan",
     version,
     about = "Finds provider tokens in a workspace and says what each can do and who can reach it.",
-    after_help = "Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage, config or I/O error."
+    after_help = "Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage, config or I/O error.",
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Files or directories to scan.
     #[arg(default_value = ".", value_name = "PATH")]
     pub paths: Vec<PathBuf>,
@@ -73,6 +78,11 @@ pub struct Cli {
     #[arg(long)]
     pub no_redact: bool,
 
+    /// Agents to model in `reachable_by`: a comma-separated list of agent ids, `all`, `none`,
+    /// or `detected` (the default: agents found in the workspace, every agent if none is).
+    #[arg(long, value_name = "LIST|all|none", default_value = "detected", value_parser = parse_agents)]
+    pub agents: AgentSelection,
+
     /// Print only findings and errors.
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
@@ -80,6 +90,51 @@ pub struct Cli {
     /// Say more on standard error (repeatable).
     #[arg(short, long, action = ArgAction::Count)]
     pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// What an agent started in this workspace could reach: the workspace scan, the usual
+    /// credential files in the home directory, and the environment variables; ranked, with
+    /// a fix for each.
+    Reach(ReachArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReachArgs {
+    /// The workspace an agent would be started in.
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub path: PathBuf,
+
+    /// The home directory to look in (default: $HOME).
+    #[arg(long, value_name = "DIR")]
+    pub home: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(short = 'f', long, value_enum, default_value_t = ReachFormatArg::Human)]
+    pub format: ReachFormatArg,
+
+    /// Agents to model (see `tokscan --help`).
+    #[arg(long, value_name = "LIST|all|none", default_value = "detected", value_parser = parse_agents)]
+    pub agents: AgentSelection,
+
+    /// Do not look at environment variables.
+    #[arg(long)]
+    pub no_env: bool,
+
+    /// Exit 1 when a finding is at least this severe.
+    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity)]
+    pub fail_on: Severity,
+
+    /// Show raw secrets (they are redacted by default).
+    #[arg(long)]
+    pub no_redact: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReachFormatArg {
+    Human,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -96,6 +151,10 @@ pub enum ColorArg {
     Auto,
     Always,
     Never,
+}
+
+fn parse_agents(s: &str) -> Result<AgentSelection, String> {
+    s.parse()
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {

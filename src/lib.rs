@@ -11,6 +11,7 @@ pub mod config;
 pub mod detect;
 pub mod error;
 pub mod finding;
+pub mod reach;
 pub mod report;
 pub mod rules;
 pub mod scan;

@@ -65,7 +65,16 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 finding.path, finding.line, finding.column, finding.description
             );
         }
-        writeln!(out, "{rendered}")?;
+        if finding.reachable_by.is_empty() {
+            writeln!(out, "{rendered}")?;
+        } else {
+            writeln!(out, "{}", rendered.trim_end())?;
+            writeln!(
+                out,
+                "  reachable by: {}\n",
+                crate::reach::summary(&finding.reachable_by)
+            )?;
+        }
     }
     writeln!(out, "{}", summary_line(&report.outcome.stats, report.styled))
 }

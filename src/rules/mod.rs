@@ -27,6 +27,9 @@ use pack::{CredentialFileList, PackFile, PlaceholderFile, RuleDef};
 const EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 const PLACEHOLDERS_FILE: &str = "rules/placeholders.toml";
 const CREDENTIAL_FILES_FILE: &str = "rules/credential-files.toml";
+/// Only files under this directory are provider packs; the rest of `rules/` is other data
+/// (the agent catalog in `rules/agents/`, read by `reach`).
+const PACKS_DIR: &str = "rules/providers/";
 /// Bytes a match may extend past its keyword unless the rule says otherwise.
 const DEFAULT_WINDOW: usize = 1024;
 
@@ -113,6 +116,14 @@ struct Source {
     text: String,
 }
 
+/// Every embedded data file under `dir` (for example `rules/agents/`), as `(path, contents)`.
+pub fn embedded_under(dir: &str) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
+    EMBEDDED
+        .iter()
+        .copied()
+        .filter(move |(path, _)| path.starts_with(dir))
+}
+
 impl RuleSet {
     /// The built-in rules only.
     pub fn builtin() -> Result<RuleSet> {
@@ -137,7 +148,8 @@ impl RuleSet {
             match *path {
                 PLACEHOLDERS_FILE => builder.add_placeholders(&source)?,
                 CREDENTIAL_FILES_FILE => builder.add_credential_files(&source)?,
-                _ => builder.add_pack(&source)?,
+                _ if path.starts_with(PACKS_DIR) => builder.add_pack(&source)?,
+                _ => {}
             }
         }
         for path in extra {
