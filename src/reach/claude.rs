@@ -93,11 +93,13 @@ pub fn load(
         };
         let user_scope = file.in_home;
         if let Some(rules) = value.pointer("/permissions/deny").and_then(Value::as_array) {
+            // The same rule may also sit under `allow`: name the line under `deny`.
+            let deny_at = file.text.find("\"deny\"").unwrap_or(0);
             for rule in rules.iter().filter_map(Value::as_str) {
                 let Some(pattern) = read_pattern(rule) else {
                     continue;
                 };
-                let shown = format!("{}:{}", file.shown, line_of(&file.text, &quoted(rule), 0));
+                let shown = format!("{}:{}", file.shown, line_of(&file.text, &quoted(rule), deny_at));
                 let rule = match pattern {
                     None => PathRule::new(PathBuf::from("/"), None, shown),
                     Some(p) => {
@@ -121,8 +123,9 @@ pub fn load(
             } else {
                 root.to_owned()
             };
+            let deny_at = file.text.find("\"denyRead\"").unwrap_or(0);
             for path in paths.iter().filter_map(Value::as_str) {
-                let shown = format!("{}:{}", file.shown, line_of(&file.text, &quoted(path), 0));
+                let shown = format!("{}:{}", file.shown, line_of(&file.text, &quoted(path), deny_at));
                 let (base, pattern) = anchor_sandbox(path, &settings_dir, &relative_base, home);
                 sandbox_rules.push(PathRule::new(base, Some(&pattern), shown));
             }

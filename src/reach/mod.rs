@@ -648,16 +648,26 @@ pub fn fixes(finding: &Finding, narrow: Option<&str>) -> Vec<String> {
         }
     }
     if open("shell") {
-        let abs_hint = if path.starts_with("~/") {
+        let shown = if path.starts_with("~/") {
             path.clone()
         } else {
             format!("./{path}")
         };
-        out.push(format!(
-            "sandbox read-deny: \"{abs_hint}\" in sandbox.filesystem.denyRead with sandbox.enabled (Claude Code), \
-             or = \"none\" in a Codex permission profile; deny rules and ignore files do not stop a shell"
-        ));
-        out.push("move it out of reach: keep it in a secret manager or keychain and inject it only where it is used".to_owned());
+        if open_for("shell", "claude-code") {
+            out.push(format!(
+                "sandbox read-deny (Claude Code): add \"{shown}\" to sandbox.filesystem.denyRead and set sandbox.enabled; \
+                 a Read deny rule alone does not stop the shell"
+            ));
+        }
+        if open_for("shell", "codex") {
+            out.push(format!(
+                "sandbox read-deny (Codex): map \"{shown}\" to \"none\" in the profile named by default_permissions"
+            ));
+        }
+        out.push(
+            "move it out of reach: keep it in a secret manager or keychain and inject it only into the command that uses it"
+                .to_owned(),
+        );
     }
     if let Some(narrow) = narrow {
         out.push(format!("narrow it: {narrow}"));
