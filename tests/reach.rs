@@ -484,3 +484,27 @@ fn plain_scan_still_takes_paths() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(run.findings().len(), 1);
 }
+
+#[test]
+fn the_catalog_covers_every_contract_agent() {
+    let catalog = tokscan::reach::Catalog::builtin().expect("the built-in catalog is valid");
+    let ids: Vec<&str> = catalog.agents.iter().map(|a| a.id.get_ref().as_str()).collect();
+    assert_eq!(ids, tokscan::reach::AGENT_IDS.to_vec());
+    assert!(!catalog.home_files.is_empty());
+}
+
+#[test]
+fn a_catalog_error_names_the_file_and_line() {
+    let text =
+        "id = \"cursor\"\nname = \"Cursor\"\nfile_tool = true\nshell = true\nmarkers = []\nsandbox = true\n";
+    let err = tokscan::reach::Catalog::from_sources(&[("rules/agents/cursor.toml", text)], &[])
+        .expect_err("unknown key");
+    let message = err.to_string();
+    assert!(message.contains("rules/agents/cursor.toml:6"), "{message}");
+    assert!(message.contains("unknown field `sandbox`"), "{message}");
+
+    let text = "id = \"vim\"\nname = \"Vim\"\nfile_tool = true\nshell = true\nmarkers = []\n";
+    let err = tokscan::reach::Catalog::from_sources(&[("rules/agents/vim.toml", text)], &[])
+        .expect_err("not a contract agent");
+    assert!(err.to_string().contains("rules/agents/vim.toml:1"), "{err}");
+}

@@ -134,9 +134,17 @@ pub struct Catalog {
 impl Catalog {
     /// The catalog embedded in the binary.
     pub fn builtin() -> Result<Catalog> {
+        let agents: Vec<(&str, &str)> = embedded_under(AGENTS_DIR).collect();
+        let home: Vec<(&str, &str)> = embedded_under(HOME_FILES).collect();
+        Catalog::from_sources(&agents, &home)
+    }
+
+    /// A catalog from `(path, text)` pairs: agent files (`rules/agents/<id>.toml`) and the
+    /// home credential list. Errors name the file and line.
+    pub fn from_sources(agent_files: &[(&str, &str)], home_lists: &[(&str, &str)]) -> Result<Catalog> {
         let mut agents: Vec<AgentDef> = Vec::new();
         let mut home_files = Vec::new();
-        for (path, text) in embedded_under(AGENTS_DIR) {
+        for &(path, text) in agent_files {
             let agent: AgentDef =
                 toml::from_str(text).map_err(|e| FileError::from_toml("agent catalog", path, text, &e))?;
             let id = agent.id.get_ref();
@@ -153,10 +161,24 @@ impl Catalog {
             }
             agents.push(agent);
         }
-        for (path, text) in embedded_under(HOME_FILES) {
+        for &(path, text) in home_lists {
             let files: HomeFiles = toml::from_str(text)
                 .map_err(|e| FileError::from_toml("home credential list", path, text, &e))?;
             home_files = files.file;
+        }
+        if let Some(dup) = agents
+            .iter()
+            .enumerate()
+            .find(|(i, a)| agents[..*i].iter().any(|b| b.id.get_ref() == a.id.get_ref()))
+        {
+            return Err(FileError::new(
+                "agent catalog",
+                AGENTS_DIR,
+                "",
+                None,
+                format!("agent `{}` is defined twice", dup.1.id.get_ref()),
+            )
+            .into());
         }
         agents.sort_by_key(|a| AGENT_IDS.iter().position(|id| id == a.id.get_ref()));
         Ok(Catalog { agents, home_files })

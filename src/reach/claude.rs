@@ -180,3 +180,87 @@ fn anchor_sandbox(path: &str, settings_dir: &Path, relative_base: &Path, home: &
     };
     (base, line)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blocked(settings: &str, abs: &str) -> Option<String> {
+        let file = SettingsFile {
+            shown: ".claude/settings.json".to_owned(),
+            abs: PathBuf::from("/ws/.claude/settings.json"),
+            text: settings.to_owned(),
+            in_home: false,
+        };
+        let (deny, _) = load(&[file], Path::new("/ws"), Path::new("/home/dev"), &mut Vec::new());
+        let rel = abs.strip_prefix("/ws/").map(str::to_owned);
+        deny.blocked_by(&Target {
+            rel,
+            abs: PathBuf::from(abs),
+        })
+    }
+
+    #[test]
+    fn read_rule_anchors() {
+        let s = r#"{"permissions": {"deny": ["Read(*.env)"]}}"#;
+        assert!(
+            blocked(s, "/ws/.env").is_some(),
+            "bare pattern matches at any depth"
+        );
+        assert!(blocked(s, "/ws/app/prod.env").is_some());
+        let s = r#"{"permissions": {"deny": ["Read(/config/*.json)"]}}"#;
+        assert!(
+            blocked(s, "/ws/config/a.json").is_some(),
+            "`/` is the project root"
+        );
+        assert!(blocked(s, "/ws/app/config/a.json").is_none());
+        let s = r#"{"permissions": {"deny": ["Read(~/.aws/**)"]}}"#;
+        assert!(blocked(s, "/home/dev/.aws/credentials").is_some());
+        assert!(blocked(s, "/ws/.aws/credentials").is_none());
+        let s = r#"{"permissions": {"deny": ["Read(//etc/secrets/**)"]}}"#;
+        assert!(blocked(s, "/etc/secrets/token").is_some());
+        let s = r#"{"permissions": {"deny": ["Read"]}}"#;
+        assert_eq!(
+            blocked(s, "/ws/anything").as_deref(),
+            Some(".claude/settings.json:1")
+        );
+        let s = r#"{"permissions": {"deny": ["Edit(*.env)"], "ask": ["Read(*.env)"]}}"#;
+        assert!(
+            blocked(s, "/ws/.env").is_none(),
+            "ask prompts, Edit is not a read rule"
+        );
+    }
+
+    #[test]
+    fn sandbox_needs_to_be_enabled() {
+        let file = |text: &str| SettingsFile {
+            shown: ".claude/settings.json".to_owned(),
+            abs: PathBuf::from("/ws/.claude/settings.json"),
+            text: text.to_owned(),
+            in_home: false,
+        };
+        let off = r#"{"sandbox": {"filesystem": {"denyRead": ["~/.aws"]}}}"#;
+        let (_, sandbox) = load(
+            &[file(off)],
+            Path::new("/ws"),
+            Path::new("/home/dev"),
+            &mut Vec::new(),
+        );
+        assert!(sandbox.is_none());
+        let on = r#"{"sandbox": {"enabled": true, "filesystem": {"denyRead": ["~/.aws"]}}}"#;
+        let (_, sandbox) = load(
+            &[file(on)],
+            Path::new("/ws"),
+            Path::new("/home/dev"),
+            &mut Vec::new(),
+        );
+        let target = Target {
+            rel: None,
+            abs: PathBuf::from("/home/dev/.aws/credentials"),
+        };
+        assert!(
+            sandbox.and_then(|s| s.blocked_by(&target)).is_some(),
+            "a directory covers what is under it"
+        );
+    }
+}

@@ -674,3 +674,62 @@ pub fn fixes(finding: &Finding, narrow: Option<&str>) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(agent: &str, channel: &str, blocked_by: Option<&str>) -> Reach {
+        Reach {
+            agent: agent.to_owned(),
+            channel: channel.to_owned(),
+            blocked_by: blocked_by.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn exposure_is_the_worst_open_channel() {
+        assert_eq!(exposure(&[]), Exposure::None);
+        assert_eq!(exposure(&[r("cursor", "shell", Some("x"))]), Exposure::None);
+        assert_eq!(
+            exposure(&[
+                r("cursor", "file-tool", Some(".cursorignore:1")),
+                r("cursor", "shell", None)
+            ]),
+            Exposure::Shell
+        );
+        assert_eq!(
+            exposure(&[
+                r("claude-code", "auto-context", None),
+                r("claude-code", "shell", None)
+            ]),
+            Exposure::AutoContext
+        );
+    }
+
+    #[test]
+    fn summary_groups_agents_with_the_same_channels() {
+        let reach = [
+            r("cursor", "file-tool", Some(".cursorignore:3")),
+            r("cursor", "shell", None),
+            r("claude-code", "file-tool", None),
+            r("claude-code", "shell", None),
+            r("copilot", "file-tool", None),
+            r("copilot", "shell", None),
+        ];
+        assert_eq!(
+            summary(&reach),
+            "cursor (shell; file-tool blocked by .cursorignore:3); claude-code, copilot (file-tool, shell)"
+        );
+    }
+
+    #[test]
+    fn agent_lists_parse_and_unknown_ids_are_refused() {
+        assert_eq!("all".parse::<AgentSelection>(), Ok(AgentSelection::All));
+        assert_eq!(
+            "cursor, codex".parse::<AgentSelection>(),
+            Ok(AgentSelection::List(vec!["cursor".into(), "codex".into()]))
+        );
+        assert!("cursor,vim".parse::<AgentSelection>().is_err());
+    }
+}
