@@ -508,3 +508,25 @@ fn a_catalog_error_names_the_file_and_line() {
         .expect_err("not a contract agent");
     assert!(err.to_string().contains("rules/agents/vim.toml:1"), "{err}");
 }
+
+#[test]
+fn files_imported_by_claude_md_are_auto_context() {
+    let report = scan_case("claude", &[]);
+    assert_eq!(
+        reach_at(&report, "docs/deploy.md"),
+        owned(&[
+            ("claude-code", "auto-context", None),
+            ("claude-code", "file-tool", None),
+            ("claude-code", "shell", None),
+        ])
+    );
+}
+
+#[test]
+fn gemini_settings_can_turn_gitignore_filtering_off() {
+    let report = scan_case("gemini-unfiltered", &[]);
+    assert_eq!(
+        reach_at(&report, ".env"),
+        owned(&[("gemini-cli", "file-tool", None), ("gemini-cli", "shell", None)])
+    );
+}

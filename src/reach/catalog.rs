@@ -54,6 +54,9 @@ pub struct AgentDef {
     /// Globs (relative to the workspace root) of files loaded into every prompt.
     #[serde(default)]
     pub context_files: Vec<String>,
+    /// Whether `@path` imports in a context file pull that file into the prompt too.
+    #[serde(default)]
+    pub context_imports: bool,
     /// Globs the file tools skip out of the box (`blocked_by = "built-in default: GLOB"`).
     #[serde(default)]
     pub default_ignores: Vec<String>,
@@ -81,6 +84,10 @@ pub struct IgnoreFileDef {
     /// Also read from every directory between the root and the file (as git does).
     #[serde(default)]
     pub hierarchical: bool,
+    /// Settings that turn the file off: `FILE#JSON-POINTER` entries; the file is not honoured
+    /// when the last of them that is set (home first, then the workspace) is `false`.
+    #[serde(default)]
+    pub disabled_when_false: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -307,10 +307,76 @@ impl Workspace {
         home_files
     }
 
+    /// Whether the last of the `FILE#POINTER` settings that is set says `false`.
+    fn turned_off(&self, toggles: &[String]) -> bool {
+        let mut off = false;
+        for toggle in toggles {
+            let Some((file, pointer)) = toggle.split_once('#') else {
+                continue;
+            };
+            for settings in self.settings_files(&[file.to_owned()]) {
+                if let Some(value) = text::parse_jsonc(&settings.text)
+                    .as_ref()
+                    .and_then(|v| v.pointer(pointer))
+                    .and_then(serde_json::Value::as_bool)
+                {
+                    off = !value;
+                }
+            }
+        }
+        off
+    }
+
+    /// Files pulled into the prompt by `@path` imports in the context files at the root (and
+    /// in the files they import, up to five hops), relative to the root.
+    fn imported_context(&self, context: &GlobSet) -> Vec<String> {
+        let mut queue: Vec<(String, usize)> = Vec::new();
+        if let Ok(entries) = fs::read_dir(&self.root) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if context.is_match(&name) {
+                    queue.push((name, 0));
+                }
+            }
+        }
+        for nested in [".claude/CLAUDE.md"] {
+            if context.is_match(nested) && self.root.join(nested).is_file() {
+                queue.push((nested.to_owned(), 0));
+            }
+        }
+        let mut seen: Vec<String> = queue.iter().map(|(p, _)| p.clone()).collect();
+        let mut imported = Vec::new();
+        while let Some((rel, depth)) = queue.pop() {
+            if depth >= 5 {
+                continue;
+            }
+            let Ok(text) = fs::read_to_string(self.root.join(&rel)) else {
+                continue;
+            };
+            let dir = Path::new(&rel).parent().unwrap_or(Path::new(""));
+            for target in text::imports(&text) {
+                let Some(resolved) = text::normalize(&dir.join(target)) else {
+                    continue;
+                };
+                if seen.contains(&resolved) || !self.root.join(&resolved).is_file() {
+                    continue;
+                }
+                seen.push(resolved.clone());
+                imported.push(resolved.clone());
+                queue.push((resolved, depth + 1));
+            }
+        }
+        imported.sort();
+        imported
+    }
+
     fn model(&mut self, def: &AgentDef) -> AgentModel {
         let mut file_blocks: Vec<Box<dyn Block>> = Vec::new();
         let mut shell_blocks: Vec<Box<dyn Block>> = Vec::new();
         for ignore in &def.ignore_file {
+            if self.turned_off(&ignore.disabled_when_false) {
+                continue;
+            }
             file_blocks.push(Box::new(gitignore_style::IgnoreFile::new(
                 &ignore.name,
                 &self.root,
@@ -372,12 +438,17 @@ impl Workspace {
                 (path, m.key.clone())
             })
             .collect();
+        let mut context_globs = def.context_files.clone();
+        if def.context_imports {
+            let imported = self.imported_context(&glob_set(&def.context_files, true));
+            context_globs.extend(imported.iter().map(|p| globset::escape(p)));
+        }
         AgentModel {
             id: def.id.get_ref().clone(),
             file_tool: def.file_tool,
             shell: def.shell,
             reads_outside_workspace: def.reads_outside_workspace,
-            context: glob_set(&def.context_files, true),
+            context: glob_set(&context_globs, true),
             mcp,
             file_blocks,
             shell_blocks,

@@ -108,8 +108,74 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
     p[pi..].iter().all(|&c| c == '*')
 }
 
+/// The `@path` imports of a memory file (CLAUDE.md, GEMINI.md): an `@` at the start of a
+/// word followed by a path, outside code spans and fenced code blocks. `~/` paths and
+/// absolute paths are skipped (they are outside the workspace).
+pub fn imports(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut fenced = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            continue;
+        }
+        let mut in_code = false;
+        let mut prev = ' ';
+        for (i, c) in line.char_indices() {
+            if c == '`' {
+                in_code = !in_code;
+            } else if c == '@' && !in_code && prev.is_whitespace() {
+                let rest = &line[i + 1..];
+                let end = rest
+                    .find(|ch: char| ch.is_whitespace() || ch == ')' || ch == ']' || ch == ',')
+                    .unwrap_or(rest.len());
+                let path = rest[..end].trim_end_matches(['.', ':', ';']);
+                if !path.is_empty()
+                    && !path.starts_with('~')
+                    && !path.starts_with('/')
+                    && path.contains(['.', '/'])
+                {
+                    out.push(path);
+                }
+            }
+            prev = c;
+        }
+    }
+    out
+}
+
+/// `a/./b/../c` -> `a/c` with forward slashes; `None` when it climbs out of the root.
+pub fn normalize(path: &std::path::Path) -> Option<String> {
+    let mut parts: Vec<String> = Vec::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::Normal(p) => parts.push(p.to_string_lossy().into_owned()),
+            std::path::Component::ParentDir => {
+                parts.pop()?;
+            }
+            std::path::Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    Some(parts.join("/"))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn memory_file_imports() {
+        let text = "See @docs/setup.md and @README.md.\nMail me@example.dev\n`@not/this.md`\n```\n@nor/this.md\n```\n- @~/.claude/me.md\n";
+        assert_eq!(imports(text), vec!["docs/setup.md", "README.md"]);
+        assert_eq!(
+            normalize(std::path::Path::new("a/./b/../c.md")).as_deref(),
+            Some("a/c.md")
+        );
+        assert_eq!(normalize(std::path::Path::new("../x.md")), None);
+    }
+
     use super::*;
 
     #[test]
