@@ -118,6 +118,10 @@ pub struct ReachArgs {
     #[arg(long, value_name = "LIST|all|none", default_value = "detected", value_parser = parse_agents)]
     pub agents: AgentSelection,
 
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
     /// Do not look at environment variables.
     #[arg(long)]
     pub no_env: bool,

@@ -1,6 +1,7 @@
 //! `tokscan reach [PATH] [--home DIR]`: the workspace scan plus the home directory's credential
 //! files and the environment, each finding with who can reach it and a fix, most severe first.
 
+use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -102,20 +103,34 @@ pub fn run(args: &ReachArgs) -> tokscan::Result<ExitCode> {
         let level = if problem.error { "error" } else { "warning" };
         eprintln!("tokscan: {level}: {}: {}", problem.path, problem.message);
     }
-    let mut out = BufWriter::new(io::stdout().lock());
-    let written = match args.format {
-        ReachFormatArg::Human => write_human(&context, &items, &mut out),
-        ReachFormatArg::Json => write_json(&context, &items, &mut out),
-    }
-    .and_then(|()| out.flush());
-    match written {
-        Err(err) if err.kind() != io::ErrorKind::BrokenPipe => {
-            return Err(tokscan::Error::Write {
-                path: "<stdout>".into(),
-                source: err,
+    let write = |out: &mut dyn Write| match args.format {
+        ReachFormatArg::Human => write_human(&context, &items, out),
+        ReachFormatArg::Json => write_json(&context, &items, out),
+    };
+    match &args.output {
+        Some(path) => File::create(path)
+            .and_then(|file| {
+                let mut out = BufWriter::new(file);
+                write(&mut out)?;
+                out.flush()
             })
+            .map_err(|source| tokscan::Error::Write {
+                path: path.clone(),
+                source,
+            })?,
+        None => {
+            let mut out = BufWriter::new(io::stdout().lock());
+            match write(&mut out).and_then(|()| out.flush()) {
+                // A closed pipe (`tokscan reach | head`) is not an error worth a message.
+                Err(err) if err.kind() != io::ErrorKind::BrokenPipe => {
+                    return Err(tokscan::Error::Write {
+                        path: "<stdout>".into(),
+                        source: err,
+                    })
+                }
+                _ => {}
+            }
         }
-        _ => {}
     }
     Ok(if problems.iter().any(|p| p.error) {
         ExitCode::from(2)

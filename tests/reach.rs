@@ -530,3 +530,37 @@ fn gemini_settings_can_turn_gitignore_filtering_off() {
         owned(&[("gemini-cli", "file-tool", None), ("gemini-cli", "shell", None)])
     );
 }
+
+#[test]
+fn reach_writes_to_the_output_file() {
+    let home = materialize("home");
+    let workspace = tempfile::TempDir::new().unwrap();
+    let out = workspace.path().join("reach.json");
+    let out_arg = out.to_string_lossy().into_owned();
+    let run = run_reach(
+        workspace.path(),
+        home.path(),
+        &[],
+        &["-f", "json", "-o", &out_arg],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(report["command"], "reach");
+    assert_eq!(
+        report["findings"].as_array().unwrap().len(),
+        HOME_CREDENTIALS.len()
+    );
+}
+
+#[test]
+fn human_output_folds_the_largest_group_when_every_agent_is_modelled() {
+    let dir = materialize("reach/none");
+    let run = run_in(dir.path(), &["--color", "never", "."]);
+    assert!(
+        run.stdout
+            .contains("codex, aider (shell); every other agent (file-tool, shell)"),
+        "{}",
+        run.stdout
+    );
+}

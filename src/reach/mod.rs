@@ -657,9 +657,27 @@ pub fn summary(reach: &[Reach]) -> String {
             None => groups.push((vec![agent], text)),
         }
     }
+    // With every agent modelled (none detected), name the exceptions and fold the largest
+    // group into "every other agent": the line stays short and the JSON keeps the detail.
+    let modelled: usize = groups.iter().map(|(names, _)| names.len()).sum();
+    let mut folded = None;
+    if modelled == AGENT_IDS.len() {
+        if let Some(largest) = (0..groups.len()).max_by_key(|&i| groups[i].0.len()) {
+            if groups[largest].0.len() > 6 {
+                let (_, text) = groups.remove(largest);
+                let label = if groups.is_empty() {
+                    "every agent"
+                } else {
+                    "every other agent"
+                };
+                folded = Some(format!("{label} ({text})"));
+            }
+        }
+    }
     groups
         .into_iter()
         .map(|(names, text)| format!("{} ({text})", names.join(", ")))
+        .chain(folded)
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -792,6 +810,8 @@ mod tests {
             summary(&reach),
             "cursor (shell; file-tool blocked by .cursorignore:3); claude-code, copilot (file-tool, shell)"
         );
+        let every: Vec<Reach> = AGENT_IDS.iter().map(|a| r(a, "shell", None)).collect();
+        assert_eq!(summary(&every), "every agent (shell)");
     }
 
     #[test]
