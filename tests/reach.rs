@@ -558,8 +558,11 @@ fn human_output_folds_the_largest_group_when_every_agent_is_modelled() {
     let dir = materialize("reach/none");
     let run = run_in(dir.path(), &["--color", "never", "."]);
     assert!(
-        run.stdout
-            .contains("codex, aider (shell); every other agent (file-tool, shell)"),
+        run.stdout.contains(
+            "reachable by: cursor (shell; file-tool blocked by built-in default: **/.env); codex, aider (shell); \
+             zed (shell; file-tool blocked by built-in default: **/.env*); \
+             opencode (shell; file-tool blocked by built-in default: *.env); every other agent (file-tool, shell)"
+        ),
         "{}",
         run.stdout
     );
