@@ -6,7 +6,8 @@
 //! `.claude/settings.local.json`; evaluation is deny > ask > allow, so an allow never lifts a
 //! deny and an ask (a prompt) blocks nothing: only deny rules matter here. Paths in
 //! `Read(...)` follow the gitignore spec with anchors: `//abs`, `~/home`, `/` relative to the
-//! project root, `./x` or bare relative to the working directory (the workspace root).
+//! project root, `./x` at the working directory (the workspace root), and a bare pattern as
+//! gitignore reads it there (no `/`: at any depth).
 //! Sandbox paths: `//abs`, `~/home`, `/x` relative to the settings file's directory, `./x` or
 //! bare relative to the project root (to `~/.claude` in user settings); a directory covers
 //! everything under it. Managed settings are not read.
@@ -156,8 +157,12 @@ fn anchor_read(pattern: &str, root: &Path, home: &Path) -> (PathBuf, String) {
         (home.to_owned(), format!("/{rest}"))
     } else if pattern.starts_with('/') {
         (root.to_owned(), pattern.to_owned())
+    } else if let Some(rest) = pattern.strip_prefix("./") {
+        // Anchored at the working directory: whether Claude also applies `./.env` deeper is
+        // not documented, and crediting a block that may not exist would understate reach.
+        (root.to_owned(), format!("/{rest}"))
     } else {
-        (root.to_owned(), pattern.trim_start_matches("./").to_owned())
+        (root.to_owned(), pattern.to_owned())
     }
 }
 
@@ -208,6 +213,12 @@ mod tests {
             "bare pattern matches at any depth"
         );
         assert!(blocked(s, "/ws/app/prod.env").is_some());
+        let s = r#"{"permissions": {"deny": ["Read(./.env)"]}}"#;
+        assert!(blocked(s, "/ws/.env").is_some());
+        assert!(
+            blocked(s, "/ws/app/.env").is_none(),
+            "`./` anchors at the working directory"
+        );
         let s = r#"{"permissions": {"deny": ["Read(/config/*.json)"]}}"#;
         assert!(
             blocked(s, "/ws/config/a.json").is_some(),
