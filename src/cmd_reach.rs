@@ -60,7 +60,9 @@ pub fn run(args: &ReachArgs) -> tokscan::Result<ExitCode> {
     let workspace = Workspace::new(&catalog, &workspace_root, &reach_options);
     let mut extra = Vec::new();
     if let Some(home) = &home_dir {
-        let (found, home_problems) = home::home_findings(&rules, &catalog, home, args.no_redact);
+        let skip = std::fs::canonicalize(&workspace_root).ok();
+        let (found, home_problems) =
+            home::home_findings(&rules, &catalog, home, skip.as_deref(), args.no_redact);
         extra.extend(found);
         problems.extend(home_problems);
     }

@@ -340,6 +340,8 @@ const HOME_CREDENTIALS: &[(&str, &str)] = &[
     ("vercel-cli-token", "~/.local/share/com.vercel.cli/auth.json"),
     ("generic-netrc-password", "~/.netrc"),
     ("npm-access-token", "~/.npmrc"),
+    ("google-oauth-access-token", "~/.gemini/oauth_creds.json"),
+    ("google-oauth-refresh-token", "~/.gemini/oauth_creds.json"),
     ("pypi-upload-token", "~/.pypirc"),
     ("railway-cli-session", "~/.railway/config.json"),
     ("supabase-management-token", "~/.supabase/access-token"),
@@ -379,10 +381,10 @@ fn reach_finds_every_planted_home_credential() {
         .collect();
     expected.sort();
     assert_eq!(found, expected);
-    // The home's `.cursor/` and `.codex/` say which agents are used.
+    // The home's `.cursor/`, `.codex/` and `.gemini/` say which agents are used.
     assert_eq!(
         report["context"]["detected"],
-        serde_json::json!(["cursor", "codex"])
+        serde_json::json!(["cursor", "codex", "gemini-cli"])
     );
     for finding in report["findings"].as_array().unwrap() {
         assert!(!finding["fixes"].as_array().unwrap().is_empty());
@@ -397,14 +399,19 @@ fn home_credentials_are_reachable_through_the_shell_and_user_mcp_configs() {
     let report = run.json();
     assert_eq!(
         reach_at(&report, "~/.railway/config.json"),
-        owned(&[("cursor", "shell", None), ("codex", "shell", None)])
+        owned(&[
+            ("cursor", "shell", None),
+            ("codex", "shell", None),
+            ("gemini-cli", "shell", None)
+        ])
     );
     assert_eq!(
         reach_at(&report, "~/.cursor/mcp.json"),
         owned(&[
             ("cursor", "mcp-config", None),
             ("cursor", "shell", None),
-            ("codex", "shell", None)
+            ("codex", "shell", None),
+            ("gemini-cli", "shell", None)
         ])
     );
     // Claude Code's Read tool reaches outside the workspace without asking.
@@ -443,7 +450,7 @@ fn reach_ranks_by_severity_and_says_how_to_fix() {
     assert!(run.stdout.contains("fix: narrow it: "), "{}", run.stdout);
     assert!(
         run.stdout
-            .contains("19 credentials found, 19 reachable by an agent"),
+            .contains("21 credentials found, 21 reachable by an agent"),
         "{}",
         run.stdout
     );
@@ -566,4 +573,18 @@ fn human_output_folds_the_largest_group_when_every_agent_is_modelled() {
         "{}",
         run.stdout
     );
+}
+
+#[test]
+fn a_workspace_inside_the_home_is_not_read_twice() {
+    let home = materialize("home");
+    let run = run_reach(home.path(), home.path(), &[], &["-f", "json"]);
+    let report = run.json();
+    let npmrc: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "npm-access-token")
+        .collect();
+    assert_eq!(npmrc.len(), 1, "{report:#}");
 }

@@ -37,11 +37,13 @@ pub fn home_paths(catalog: &Catalog) -> Vec<String> {
     paths
 }
 
-/// Findings in the credential files under `home` that exist.
+/// Findings in the credential files under `home` that exist. Files under `skip_under` (the
+/// workspace, when it lies in the home) are left out: the workspace scan already read them.
 pub fn home_findings(
     rules: &RuleSet,
     catalog: &Catalog,
     home: &Path,
+    skip_under: Option<&Path>,
     keep_secrets: bool,
 ) -> (Vec<Finding>, Vec<Problem>) {
     let mut findings = Vec::new();
@@ -53,6 +55,11 @@ pub fn home_findings(
         };
         if !meta.is_file() {
             continue;
+        }
+        if let (Some(skip), Ok(real)) = (skip_under, fs::canonicalize(&path)) {
+            if real.starts_with(skip) {
+                continue;
+            }
         }
         let mut buf = Vec::new();
         let read = fs::File::open(&path).and_then(|f| f.take(MAX_HOME_FILE).read_to_end(&mut buf));
