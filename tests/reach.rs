@@ -588,3 +588,33 @@ fn a_workspace_inside_the_home_is_not_read_twice() {
         .collect();
     assert_eq!(npmrc.len(), 1, "{report:#}");
 }
+
+#[test]
+fn each_scan_root_is_its_own_workspace() {
+    let dir = tempfile::TempDir::new().unwrap();
+    for case in ["cursor-claude", "gemini"] {
+        tokscan::synth::materialize(
+            &common::fixture_dir(&format!("reach/{case}")),
+            &dir.path().join(case),
+        )
+        .unwrap();
+    }
+    let run = run_in(dir.path(), &["-f", "json", "cursor-claude", "gemini/.env"]);
+    let report = run.json();
+    assert_eq!(
+        reach_at(&report, "cursor-claude/.env"),
+        owned(&[
+            ("cursor", "file-tool", Some("built-in default: **/.env")),
+            ("cursor", "shell", None),
+            ("claude-code", "file-tool", None),
+            ("claude-code", "shell", None),
+        ])
+    );
+    assert_eq!(
+        reach_at(&report, "gemini/.env"),
+        owned(&[
+            ("gemini-cli", "file-tool", Some(".gitignore:2")),
+            ("gemini-cli", "shell", None),
+        ])
+    );
+}

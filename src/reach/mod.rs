@@ -7,9 +7,9 @@
 //!   the agent hands to its MCP servers);
 //! - the agents and what each honours are data: `rules/agents/<agent-id>.toml` ([`catalog`]);
 //! - each blocking mechanism has its own semantics, in its own file: gitignore-style ignore
-//!   files ([`gitignore_style`]), Claude Code settings ([`claude`]), Codex permission profiles
-//!   ([`codex`]), Zed `private_files` ([`zed`]), OpenCode `permission.read` ([`opencode`]);
-//!   MCP configs are located by [`mcp`]. Indexing-only ignore files block nothing.
+//!   files (`gitignore_style`), Claude Code settings (`claude`), Codex permission profiles
+//!   (`codex`), Zed `private_files` (`zed`), OpenCode `permission.read` (`opencode`);
+//!   MCP configs are located by `mcp`. Indexing-only ignore files block nothing.
 //! - the shell is reachable unless a read-denying OS sandbox covers the path: no shipping
 //!   agent's sandbox denies reads by default.
 //!
