@@ -15,7 +15,8 @@
 //!
 //! Which agents: those detected in the workspace (markers such as `.cursor/`, `CLAUDE.md`);
 //! with none detected, every agent of the contract, since nothing says which one will be
-//! started here and the worst case must show. `--agents` overrides.
+//! started here and the worst case must show. An [`AgentSelection`] overrides that. The
+//! `reach` command's extra sources (home credential files, environment) are in [`home`].
 //!
 //! This stage reads only the small settings files it needs; it does not detect tokens, and it
 //! does not change severity (the severity model reads [`exposure`]).
