@@ -618,3 +618,46 @@ fn each_scan_root_is_its_own_workspace() {
         ])
     );
 }
+
+#[test]
+fn user_level_claude_settings_count_for_reach() {
+    let home = materialize("home");
+    common::write(
+        home.path(),
+        ".claude/settings.json",
+        r#"{
+  "permissions": {
+    "deny": ["Read(~/.npmrc)"]
+  },
+  "sandbox": {
+    "enabled": true,
+    "filesystem": {"denyRead": ["~/.npmrc"]}
+  }
+}
+"#,
+    );
+    let workspace = tempfile::TempDir::new().unwrap();
+    let run = run_reach(
+        workspace.path(),
+        home.path(),
+        &[],
+        &["-f", "json", "--agents", "claude-code"],
+    );
+    assert_eq!(
+        reach_at(&run.json(), "~/.npmrc"),
+        owned(&[
+            ("claude-code", "file-tool", Some("~/.claude/settings.json:3")),
+            ("claude-code", "shell", Some("~/.claude/settings.json:7")),
+        ])
+    );
+    // Fully blocked: no fix suggests a deny rule or a sandbox, only narrowing the token.
+    let run = run_reach(workspace.path(), home.path(), &[], &["--agents", "claude-code"]);
+    let block = run
+        .stdout
+        .split("\n\n")
+        .find(|b| b.contains("at ~/.npmrc:1"))
+        .expect("the npmrc finding");
+    assert!(!block.contains("fix: deny rule"), "{block}");
+    assert!(!block.contains("fix: sandbox"), "{block}");
+    assert!(block.contains("fix: narrow it"), "{block}");
+}
