@@ -42,6 +42,10 @@ pub struct AgentDef {
     pub file_tool: bool,
     /// Whether the agent runs shell commands as the user (channel `shell`).
     pub shell: bool,
+    /// Whether the sandbox the agent runs commands in denies reads out of the box (no
+    /// shipping agent's does: they restrict writes and network). Read-deny settings are
+    /// evaluated by the `settings` mechanisms.
+    pub sandbox_denies_reads: bool,
     /// Whether its file tools read outside the workspace without asking (home files).
     #[serde(default)]
     pub reads_outside_workspace: bool,
@@ -77,10 +81,22 @@ pub struct AgentDef {
     pub mcp_config: Vec<McpConfigDef>,
 }
 
+/// A channel an ignore file can close.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BlockedChannel {
+    #[default]
+    FileTool,
+    Shell,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IgnoreFileDef {
     pub name: String,
+    /// The channel it closes (`file-tool` unless said).
+    #[serde(default)]
+    pub blocks: BlockedChannel,
     /// Also read from every directory between the root and the file (as git does).
     #[serde(default)]
     pub hierarchical: bool,

@@ -41,7 +41,7 @@ use std::str::FromStr;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
-pub use catalog::{AgentDef, Catalog, HomeFile, Mechanism, AGENT_IDS};
+pub use catalog::{AgentDef, BlockedChannel, Catalog, HomeFile, Mechanism, AGENT_IDS};
 
 use crate::finding::{Finding, Reach};
 
@@ -158,6 +158,15 @@ impl Block for Defaults {
             .matches(rel)
             .first()
             .map(|&i| format!("built-in default: {}", self.globs[i]))
+    }
+}
+
+/// An agent whose sandbox denies reads out of the box (none in the catalog today).
+struct SandboxDefault;
+
+impl Block for SandboxDefault {
+    fn blocked_by(&self, _target: &Target) -> Option<String> {
+        Some("built-in sandbox".to_owned())
     }
 }
 
@@ -378,11 +387,18 @@ impl Workspace {
             if self.turned_off(&ignore.disabled_when_false) {
                 continue;
             }
-            file_blocks.push(Box::new(gitignore_style::IgnoreFile::new(
+            let blocker = Box::new(gitignore_style::IgnoreFile::new(
                 &ignore.name,
                 &self.root,
                 ignore.hierarchical,
-            )));
+            ));
+            match ignore.blocks {
+                BlockedChannel::FileTool => file_blocks.push(blocker),
+                BlockedChannel::Shell => shell_blocks.push(blocker),
+            }
+        }
+        if def.sandbox_denies_reads {
+            shell_blocks.push(Box::new(SandboxDefault));
         }
         let mut defaults_handled = false;
         for settings in &def.settings {
