@@ -661,3 +661,21 @@ fn user_level_claude_settings_count_for_reach() {
     assert!(!block.contains("fix: sandbox"), "{block}");
     assert!(block.contains("fix: narrow it"), "{block}");
 }
+
+#[test]
+fn a_malformed_settings_file_is_a_warning_and_credits_no_block() {
+    let dir = materialize("reach/claude");
+    common::write(dir.path(), ".claude/settings.json", "{\"permissions\": ");
+    let run = run_in(dir.path(), &["-f", "json", "."]);
+    assert_eq!(run.code, 1, "a warning does not make the scan incomplete");
+    assert!(
+        run.stderr
+            .contains("warning: .claude/settings.json: not valid JSON"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        reach_at(&run.json(), "secrets/token.txt"),
+        owned(&[("claude-code", "file-tool", None), ("claude-code", "shell", None)])
+    );
+}
