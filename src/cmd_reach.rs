@@ -11,6 +11,7 @@ use tokscan::reach::{self, home, Catalog, ReachOptions, Workspace};
 use tokscan::report::reach::{write_human, write_json, ReachContext, ReachItem};
 use tokscan::rules::RuleSet;
 use tokscan::scan::{scan, Progress, ScanOptions};
+use tokscan::scope;
 use tokscan::source::WalkOptions;
 
 use crate::cli::{ReachArgs, ReachFormatArg};
@@ -72,6 +73,8 @@ pub fn run(args: &ReachArgs) -> tokscan::Result<ExitCode> {
     for finding in &mut extra {
         finding.reachable_by = workspace.reach(&finding.path, finding.line);
     }
+    // The workspace findings were assessed by the scan; these get the same model.
+    scope::assess(&mut extra, &rules, &Config::default());
     findings.extend(extra);
     findings.sort_by(|a, b| {
         b.severity

@@ -6,12 +6,12 @@ use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::error::{Error, FileError, Result};
-use crate::finding::Finding;
+use crate::finding::{Capability, Finding};
 
 pub const FILE_NAMES: [&str; 2] = ["tokscan.toml", ".tokscan.toml"];
 
@@ -20,6 +20,46 @@ pub const FILE_NAMES: [&str; 2] = ["tokscan.toml", ".tokscan.toml"];
 struct ConfigFile {
     #[serde(default)]
     allow: AllowTable,
+    /// What tokens are for, declared by the people who put them there.
+    #[serde(default)]
+    token: Vec<Spanned<TokenTable>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenTable {
+    fingerprint: Option<Spanned<String>>,
+    path: Option<Spanned<String>>,
+    variable: Option<String>,
+    purpose: Option<String>,
+    needs: Option<Vec<Capability>>,
+}
+
+/// A `[[token]]` declaration: which findings it is about, and what they are for. Every
+/// matcher given must hold.
+#[derive(Debug)]
+pub struct Declaration {
+    fingerprint: Option<String>,
+    path: Option<GlobMatcher>,
+    variable: Option<String>,
+    pub purpose: Option<String>,
+    pub needs: Option<Vec<Capability>>,
+}
+
+impl Declaration {
+    pub fn matches(&self, finding: &Finding) -> bool {
+        self.fingerprint
+            .as_ref()
+            .is_none_or(|fp| *fp == finding.fingerprint)
+            && self.path.as_ref().is_none_or(|glob| glob.is_match(&finding.path))
+            && self.variable.as_ref().is_none_or(|name| {
+                finding
+                    .hints
+                    .variable
+                    .as_ref()
+                    .is_some_and(|v| v.eq_ignore_ascii_case(name))
+            })
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -41,6 +81,8 @@ pub struct Config {
     base: Option<PathBuf>,
     allow_paths: GlobSet,
     allow_fingerprints: HashSet<String>,
+    /// `[[token]]` declarations, in file order: the first that matches a finding wins.
+    pub declarations: Vec<Declaration>,
 }
 
 impl Config {
@@ -84,7 +126,7 @@ impl Config {
             );
         }
         let mut fingerprints = HashSet::new();
-        for fp in &file.allow.fingerprints {
+        let fingerprint = |fp: &Spanned<String>| -> Result<String> {
             let value = fp.get_ref();
             if value.len() != 32 || !value.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return Err(bad(
@@ -92,7 +134,43 @@ impl Config {
                     format!("`{value}` is not a fingerprint (32 hex digits, as in the `fingerprint` of a finding)"),
                 ));
             }
-            fingerprints.insert(value.to_ascii_lowercase());
+            Ok(value.to_ascii_lowercase())
+        };
+        for fp in &file.allow.fingerprints {
+            fingerprints.insert(fingerprint(fp)?);
+        }
+        let mut declarations = Vec::new();
+        for table in file.token {
+            let span = table.span();
+            let table = table.into_inner();
+            if table.fingerprint.is_none() && table.path.is_none() && table.variable.is_none() {
+                return Err(bad(
+                    span,
+                    "a [[token]] needs `fingerprint`, `path` or `variable` to say which token it is about"
+                        .to_owned(),
+                ));
+            }
+            if table.purpose.is_none() && table.needs.is_none() {
+                return Err(bad(
+                    span,
+                    "a [[token]] needs `purpose` or `needs` to say what the token is for".to_owned(),
+                ));
+            }
+            let path = match &table.path {
+                Some(pattern) => Some(
+                    path_glob(pattern.get_ref())
+                        .map_err(|e| bad(pattern.span(), format!("invalid glob: {e}")))?
+                        .compile_matcher(),
+                ),
+                None => None,
+            };
+            declarations.push(Declaration {
+                fingerprint: table.fingerprint.as_ref().map(fingerprint).transpose()?,
+                path,
+                variable: table.variable,
+                purpose: table.purpose,
+                needs: table.needs,
+            });
         }
         let base = path.parent().and_then(|p| fs::canonicalize(p).ok());
         Ok(Config {
@@ -100,6 +178,7 @@ impl Config {
             base,
             allow_paths: globs.build().map_err(|e| bad(0..0, e.to_string()))?,
             allow_fingerprints: fingerprints,
+            declarations,
         })
     }
 

@@ -15,6 +15,7 @@ pub mod reach;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod scope;
 pub mod source;
 pub mod synth;
 

@@ -16,6 +16,7 @@ use crate::detect::{Matcher, RawMatch, Scratch};
 use crate::finding::{locate, Finding, Severity};
 use crate::reach::{self, Catalog, ReachOptions};
 use crate::rules::RuleSet;
+use crate::scope;
 use crate::source::{self, Content, FileRef, Skip, Visit, WalkOptions};
 
 #[derive(Debug, Clone)]
@@ -162,7 +163,9 @@ pub fn scan(options: &ScanOptions, rules: &RuleSet, config: &Config, progress: &
     let mut findings = findings.into_inner().unwrap_or_default();
     findings.sort_by(|a, b| a.location_key().cmp(&b.location_key()));
     let mut problems = problems.into_inner().unwrap_or_default();
+    // Reach first: the severity model reads `reachable_by`.
     annotate_reach(&mut findings, options, &mut problems);
+    scope::assess(&mut findings, rules, config);
     problems.sort_by(|a, b| a.path.cmp(&b.path));
     let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
     let stats = Stats {

@@ -101,7 +101,8 @@ fn json_finding_carries_every_contract_field() {
     assert_eq!(f["checksum"], "valid");
     assert_eq!(f["scope"]["privilege"], "unknown");
     assert_eq!(f["scope"]["source"], "static");
-    assert_eq!(f["stated_use"], Value::Null);
+    assert_eq!(f["stated_use"]["source"], "comment");
+    assert_eq!(f["stated_use"]["text"], "deploy helper");
     assert_eq!(f["live"], Value::Null);
     assert_eq!(f["overprivileged"], false);
     assert_eq!(

@@ -307,14 +307,14 @@ fn human_output_shows_reach_in_one_line() {
     assert_eq!(run.code, 1);
     assert!(
         run.stdout.contains(
-            "reachable by: cursor (shell; file-tool blocked by built-in default: **/.env); claude-code (file-tool, shell)"
+            "reachable:  cursor (shell; file-tool blocked by built-in default: **/.env); claude-code (file-tool, shell)"
         ),
         "{}",
         run.stdout
     );
     assert!(
         run.stdout
-            .contains("reachable by: cursor (shell; file-tool blocked by .cursorignore:2); claude-code (file-tool, shell)"),
+            .contains("reachable:  cursor (shell; file-tool blocked by .cursorignore:2); claude-code (file-tool, shell)"),
         "{}",
         run.stdout
     );
@@ -566,7 +566,7 @@ fn human_output_folds_the_largest_group_when_every_agent_is_modelled() {
     let run = run_in(dir.path(), &["--color", "never", "."]);
     assert!(
         run.stdout.contains(
-            "reachable by: cursor (shell; file-tool blocked by built-in default: **/.env); codex, aider (shell); \
+            "reachable:  cursor (shell; file-tool blocked by built-in default: **/.env); codex, aider (shell); \
              zed (shell; file-tool blocked by built-in default: **/.env*); \
              opencode (shell; file-tool blocked by built-in default: *.env); every other agent (file-tool, shell)"
         ),
@@ -678,4 +678,28 @@ fn a_malformed_settings_file_is_a_warning_and_credits_no_block() {
         reach_at(&run.json(), "secrets/token.txt"),
         owned(&[("claude-code", "file-tool", None), ("claude-code", "shell", None)])
     );
+}
+
+#[test]
+fn reach_feeds_the_severity_model() {
+    // A Railway project token (write, one environment, deploy) in a deploy script: the
+    // severity model (src/scope/severity.rs) adds a point for an unblocked channel.
+    let dir = tempfile::TempDir::new().unwrap();
+    let token = common::token("reach-severity", "{{uuid}}");
+    common::write(
+        dir.path(),
+        "deploy/railway.sh",
+        format!("export RAILWAY_TOKEN={token}\nrailway up\n"),
+    );
+    let severity = |args: &[&str]| {
+        let mut all = vec!["-f", "json"];
+        all.extend_from_slice(args);
+        all.push(".");
+        run_in(dir.path(), &all).json()["findings"][0]["severity"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(severity(&["--agents", "none"]), "low");
+    assert_eq!(severity(&[]), "medium");
 }

@@ -125,3 +125,18 @@ fn marker_words_inside_real_tokens_do_not_hide_them() {
     let fake = synth("OPENAI_API_KEY=sk-proj-{{lit:example}}{{alnum:60}}\n");
     assert!(matches(&rules, "config.txt", &fake).is_empty(), "{fake}");
 }
+
+/// A provider with a scope catalog describes every one of its token kinds, so no finding of
+/// that provider falls back to "no scope data".
+#[test]
+fn catalogued_providers_describe_every_kind() {
+    let rules = RuleSet::builtin().unwrap();
+    let mut missing = Vec::new();
+    for rule in &rules.rules {
+        let provider = rules.provider(rule);
+        if !provider.kinds.is_empty() && !provider.kinds.iter().any(|k| k.kind == rule.kind) {
+            missing.push(format!("{} {} (rule {})", provider.id, rule.kind, rule.id));
+        }
+    }
+    assert!(missing.is_empty(), "kinds without a [[kind]] entry: {missing:?}");
+}

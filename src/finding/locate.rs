@@ -5,6 +5,7 @@ use std::ops::Range;
 
 use sha2::{Digest, Sha256};
 
+use super::hints::use_hints;
 use super::{Excerpt, Finding, Scope};
 use crate::detect::RawMatch;
 use crate::rules::RuleSet;
@@ -65,6 +66,9 @@ pub fn locate(
             reachable_by: Vec::new(),
             live: None,
             severity: rule.severity,
+            facts: Default::default(),
+            alternative: None,
+            hints: use_hints(hay, line_start, &m.secret),
             excerpt: Some(excerpt),
         });
     }

@@ -2,12 +2,13 @@
 //! contract (`DESIGN.md`): the same names appear in JSON and under SARIF
 //! `result.properties.tokscan`.
 //!
-//! Scope, stated use and agent reach are filled by later stages; until they exist, a finding
-//! carries honest unknowns (`privilege: unknown`, `stated_use: null`, `reachable_by: []`),
-//! never guesses.
+//! Scope, stated use and agent reach are filled by later stages; what they cannot know stays
+//! an honest unknown (`privilege: unknown`, `stated_use: null`), never a guess.
 
+mod hints;
 mod locate;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -90,7 +91,8 @@ pub enum ChecksumStatus {
     None,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// How much the token may do, from nothing to owning the account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Privilege {
     None,
@@ -101,6 +103,90 @@ pub enum Privilege {
     Unknown,
 }
 
+/// The fixed capability vocabulary every provider's scopes map onto. Kept small on purpose:
+/// it is what stated uses are compared with, so every word must mean the same for every
+/// provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Capability {
+    /// Read data and resources.
+    Read,
+    /// Create and change data and resources.
+    Write,
+    /// Destroy data or resources (databases, volumes, repositories, projects).
+    Delete,
+    /// Ship or run code, change infrastructure.
+    Deploy,
+    /// Manage members, permissions, tokens and settings.
+    Admin,
+    /// Read other secrets (environment variables, secret stores, CI variables).
+    SecretsRead,
+    /// Move money or change billing: charges, refunds, payouts, plans.
+    Billing,
+    /// Publish packages, images or releases that others install.
+    Publish,
+    /// Send messages or email in the owner's name.
+    Send,
+}
+
+impl Capability {
+    pub const ALL: [Capability; 9] = [
+        Capability::Read,
+        Capability::Write,
+        Capability::Delete,
+        Capability::Deploy,
+        Capability::Admin,
+        Capability::SecretsRead,
+        Capability::Billing,
+        Capability::Publish,
+        Capability::Send,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Capability::Read => "read",
+            Capability::Write => "write",
+            Capability::Delete => "delete",
+            Capability::Deploy => "deploy",
+            Capability::Admin => "admin",
+            Capability::SecretsRead => "secrets-read",
+            Capability::Billing => "billing",
+            Capability::Publish => "publish",
+            Capability::Send => "send",
+        }
+    }
+
+    /// Capabilities whose misuse cannot be undone by restoring data: the incident's class.
+    pub fn is_destructive(self) -> bool {
+        matches!(self, Capability::Delete | Capability::Deploy | Capability::Admin)
+    }
+}
+
+/// How far the token reaches, narrowest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Breadth {
+    Resource,
+    Environment,
+    Project,
+    Workspace,
+    Account,
+    Unknown,
+}
+
+impl Breadth {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Breadth::Resource => "resource",
+            Breadth::Environment => "environment",
+            Breadth::Project => "project",
+            Breadth::Workspace => "workspace",
+            Breadth::Account => "account",
+            Breadth::Unknown => "unknown",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ScopeSource {
@@ -108,15 +194,21 @@ pub enum ScopeSource {
     Introspected,
 }
 
-/// What the token can do. Until the scope stage exists every field says "not known".
+/// What the token can do: from its kind and what can be decoded offline (`static`), or from
+/// its provider (`introspected`). Unknown is said as such, with how to learn it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scope {
     pub source: ScopeSource,
     pub privilege: Privilege,
-    pub capabilities: Vec<String>,
-    pub breadth: String,
+    pub capabilities: Vec<Capability>,
+    pub breadth: Breadth,
+    /// `production`, `test`: where the token acts, when the token says so.
     pub environments: Vec<String>,
+    /// Provider scopes as the provider names them.
     pub raw: Vec<String>,
+    /// When the scope is not known offline: how to learn it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub learn: Option<String>,
 }
 
 impl Scope {
@@ -125,18 +217,30 @@ impl Scope {
             source: ScopeSource::Static,
             privilege: Privilege::Unknown,
             capabilities: Vec::new(),
-            breadth: "unknown".to_owned(),
+            breadth: Breadth::Unknown,
             environments: Vec::new(),
             raw: Vec::new(),
+            learn: None,
         }
+    }
+
+    pub fn is_known(&self) -> bool {
+        self.privilege != Privilege::Unknown
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StatedUse {
+    /// Where it was learned: `config`, `comment`, `variable`, `path` (or, introspected, `name`).
     pub source: String,
+    /// The words that state it, as written there.
     pub text: String,
-    pub needs: Vec<String>,
+    /// The capabilities the purpose needs (empty: none at all); null when a declared purpose
+    /// maps to nothing known, so no excess can be computed.
+    pub needs: Option<Vec<Capability>>,
+    /// The narrowest breadth the purpose needs, when the purpose says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breadth: Option<Breadth>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -169,15 +273,36 @@ pub struct Finding {
     pub checksum: ChecksumStatus,
     pub scope: Scope,
     pub stated_use: Option<StatedUse>,
+    /// Capabilities the token has beyond its stated use, and `breadth:<breadth>` when it
+    /// reaches wider than the use needs.
     pub excess: Vec<String>,
     pub overprivileged: bool,
     pub reachable_by: Vec<Reach>,
     pub live: Option<bool>,
     pub severity: Severity,
+    /// Facts decoded offline from the token itself (JWT claims, macaroon caveats, ...).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub facts: BTreeMap<String, String>,
+    /// The least-privileged token that would do the stated job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alternative: Option<String>,
+    /// What the lines around the token say about its purpose, gathered while the file is at
+    /// hand for the stated-use stage. Not part of the machine-readable contract.
+    #[serde(skip)]
+    pub hints: UseHints,
     /// The lines around the secret, already redacted, for code frames. Not part of the
     /// machine-readable contract.
     #[serde(skip)]
     pub excerpt: Option<Excerpt>,
+}
+
+/// Evidence of a token's purpose found next to it in its file.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UseHints {
+    /// The variable or key the token is assigned to (`RAILWAY_API_TOKEN`, `api_key`).
+    pub variable: Option<String>,
+    /// Comments on the token's line and the three lines above it, nearest first.
+    pub comments: Vec<String>,
 }
 
 /// A few lines of source around a finding with the secret replaced by its preview.

@@ -9,7 +9,7 @@ use miette::{
 };
 
 use super::Report;
-use crate::finding::{Excerpt, Finding, Severity};
+use crate::finding::{Breadth, Excerpt, Finding, Privilege, Severity};
 use crate::scan::Stats;
 
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
@@ -65,18 +65,87 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 finding.path, finding.line, finding.column, finding.description
             );
         }
-        if finding.reachable_by.is_empty() {
-            writeln!(out, "{rendered}")?;
-        } else {
-            writeln!(out, "{}", rendered.trim_end())?;
-            writeln!(
-                out,
-                "  reachable by: {}\n",
-                crate::reach::summary(&finding.reachable_by)
-            )?;
+        write!(out, "{rendered}")?;
+        for (name, value) in assessment(finding) {
+            writeln!(out, "  {name:<11} {value}")?;
         }
+        writeln!(out)?;
     }
     writeln!(out, "{}", summary_line(&report.outcome.stats, report.styled))
+}
+
+/// The lines under a finding that say what the token can do, what it is for and the gap.
+fn assessment(finding: &Finding) -> Vec<(&'static str, String)> {
+    let mut lines = Vec::new();
+    let scope = &finding.scope;
+    let scope_line = if scope.is_known() {
+        let mut text = format!("{}, {}", privilege(scope.privilege), breadth(scope.breadth));
+        if !scope.capabilities.is_empty() {
+            text.push_str(": ");
+            text.push_str(&join(scope.capabilities.iter().map(|c| c.as_str())));
+        }
+        if !scope.environments.is_empty() {
+            text.push_str(&format!(" ({})", scope.environments.join(", ")));
+        }
+        text
+    } else {
+        match &scope.learn {
+            Some(learn) => format!("unknown: {learn}"),
+            None => "unknown".to_owned(),
+        }
+    };
+    lines.push(("scope:", scope_line));
+    if let Some(stated) = &finding.stated_use {
+        let needs = match &stated.needs {
+            Some(needs) if needs.is_empty() => "needs no API access".to_owned(),
+            Some(needs) => format!("needs {}", join(needs.iter().map(|c| c.as_str()))),
+            None => "needs unknown (not in the purpose lexicon)".to_owned(),
+        };
+        lines.push((
+            "stated use:",
+            format!("\"{}\" ({}) → {needs}", stated.text, stated.source),
+        ));
+    }
+    if finding.overprivileged {
+        let needed = finding.stated_use.as_ref().and_then(|s| s.breadth);
+        let excess = finding
+            .excess
+            .iter()
+            .map(|item| match (item.strip_prefix("breadth:"), needed) {
+                (Some(wide), Some(needed)) => format!("{wide}-wide where {}-wide would do", needed.as_str()),
+                _ => item.clone(),
+            });
+        lines.push(("excess:", excess.collect::<Vec<_>>().join(", ")));
+    }
+    if let Some(alternative) = &finding.alternative {
+        lines.push(("instead:", alternative.clone()));
+    }
+    if !finding.reachable_by.is_empty() {
+        lines.push(("reachable:", crate::reach::summary(&finding.reachable_by)));
+    }
+    lines
+}
+
+fn privilege(privilege: Privilege) -> &'static str {
+    match privilege {
+        Privilege::None => "no API access",
+        Privilege::Read => "read",
+        Privilege::Write => "write",
+        Privilege::Admin => "admin",
+        Privilege::Owner => "owner",
+        Privilege::Unknown => "unknown",
+    }
+}
+
+fn breadth(breadth: Breadth) -> String {
+    match breadth {
+        Breadth::Unknown => "reach unknown".to_owned(),
+        known => format!("{}-wide", known.as_str()),
+    }
+}
+
+fn join<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    items.collect::<Vec<_>>().join(", ")
 }
 
 /// An excerpt as miette source code, numbered with the file's own line numbers.

@@ -12,7 +12,7 @@ use std::io::{self, Write};
 use serde_json::{json, Value};
 
 use super::Report;
-use crate::finding::{Confidence, Severity};
+use crate::finding::{Confidence, Finding, Severity};
 use crate::rules::Rule;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -32,9 +32,17 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     used.dedup_by(|a, b| a.id == b.id);
     let index: BTreeMap<&str, usize> = used.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
 
+    // Code scanning rates alerts by their rule's security-severity, while tokscan rates each
+    // finding: a rule carries the most severe of its findings in this run.
+    let mut worst: BTreeMap<&str, Severity> = BTreeMap::new();
+    for f in &report.outcome.findings {
+        let entry = worst.entry(f.rule.as_str()).or_insert(f.severity);
+        *entry = (*entry).max(f.severity);
+    }
     let descriptors: Vec<Value> = used
         .iter()
         .map(|rule| {
+            let severity = worst.get(rule.id.as_str()).copied().unwrap_or(rule.severity);
             let provider = rules.provider(rule);
             let mut markdown = format!(
                 "**{}** ({} `{}` token).\n\n{}\n",
@@ -54,11 +62,11 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                     "text": format!("{} found in the workspace. A leaked {} credential can be used by anyone (or any agent) who reads it.", rule.description, provider.name)
                 },
                 "help": { "text": markdown, "markdown": markdown },
-                "defaultConfiguration": { "level": level(rule.severity) },
+                "defaultConfiguration": { "level": level(severity) },
                 "properties": {
                     "tags": ["security", "secret", provider.id],
                     "precision": precision(rule.confidence),
-                    "security-severity": security_severity(rule.severity),
+                    "security-severity": security_severity(severity),
                 }
             })
         })
@@ -74,9 +82,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 "ruleId": f.rule,
                 "ruleIndex": index.get(f.rule.as_str()).copied().unwrap_or(0),
                 "level": level(f.severity),
-                "message": {
-                    "text": format!("{} {} ({} severity, fingerprint {}).", f.description, f.secret_preview, f.severity, f.fingerprint)
-                },
+                "message": { "text": message(f) },
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": { "uri": uri(&f.path) },
@@ -111,6 +117,26 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     });
     serde_json::to_writer_pretty(&mut *out, &log)?;
     writeln!(out)
+}
+
+/// One paragraph: what was found, and when known, what it can do beyond its stated use.
+fn message(f: &Finding) -> String {
+    let mut text = format!(
+        "{} {} ({} severity, fingerprint {}).",
+        f.description, f.secret_preview, f.severity, f.fingerprint
+    );
+    if let (true, Some(stated)) = (f.overprivileged, &f.stated_use) {
+        text.push_str(&format!(
+            " Over-privileged for its stated use \"{}\" ({}): it can also {}.",
+            stated.text,
+            stated.source,
+            f.excess.join(", ")
+        ));
+    }
+    if let Some(alternative) = &f.alternative {
+        text.push_str(&format!(" Use instead: {alternative}."));
+    }
+    text
 }
 
 fn level(severity: Severity) -> &'static str {

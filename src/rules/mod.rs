@@ -4,10 +4,11 @@
 //!
 //! This module knows what a rule *is*; it does not search buffers (that is `detect`).
 
-pub mod checksum;
+pub mod catalog;
+mod checksum;
 pub mod pack;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::Path;
 
@@ -18,15 +19,17 @@ use regex_automata::util::syntax;
 use toml::Spanned;
 
 use crate::error::{Error, FileError, Result};
-use crate::finding::{Confidence, Severity};
+use crate::finding::{Capability, Confidence, Severity};
+pub use catalog::{normalize, KindScope, Purpose};
 pub use checksum::Checksum;
 pub use pack::Example;
-use pack::{CredentialFileList, PackFile, PlaceholderFile, RuleDef};
+use pack::{CredentialFileList, PackFile, PlaceholderFile, PurposeFile, RuleDef};
 
 /// The rule data compiled into the binary: `(path, contents)` for every `rules/**/*.toml`.
 const EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 const PLACEHOLDERS_FILE: &str = "rules/placeholders.toml";
 const CREDENTIAL_FILES_FILE: &str = "rules/credential-files.toml";
+const PURPOSES_FILE: &str = "rules/purposes.toml";
 /// Only files under this directory are provider packs; the rest of `rules/` is other data
 /// (the agent catalog in `rules/agents/`, read by `reach`).
 const PACKS_DIR: &str = "rules/providers/";
@@ -38,6 +41,20 @@ pub struct Provider {
     pub id: String,
     pub name: String,
     pub remediation: String,
+    /// Static scope per token kind (`[[kind]]`).
+    pub kinds: Vec<KindScope>,
+    /// The provider's scope names mapped onto capabilities (`[scopes]`).
+    pub scopes: BTreeMap<String, Vec<Capability>>,
+}
+
+impl Provider {
+    /// The scope entry for `kind` given the token's decoded facts: a conditional entry whose
+    /// facts all hold, else the plain one.
+    pub fn kind_scope(&self, kind: &str, facts: &BTreeMap<String, String>) -> Option<&KindScope> {
+        let conditional = self.kinds.iter().filter(|k| !k.when.is_empty());
+        let plain = self.kinds.iter().filter(|k| k.when.is_empty());
+        conditional.chain(plain).find(|k| k.applies(kind, facts))
+    }
 }
 
 #[derive(Debug)]
@@ -103,6 +120,8 @@ pub struct RuleSet {
     pub providers: Vec<Provider>,
     pub rules: Vec<Rule>,
     pub placeholders: Placeholders,
+    /// The purpose lexicon: words that state a use, and what that use needs.
+    pub purposes: Vec<Purpose>,
     /// File names that mark credential stores, scanned even when git ignores them.
     pub credential_files: GlobSet,
     prefilter: AhoCorasick,
@@ -138,6 +157,7 @@ impl RuleSet {
             rules: Vec::new(),
             rule_ids: HashMap::new(),
             placeholders: Placeholders::default(),
+            purposes: Vec::new(),
             credential_globs: GlobSetBuilder::new(),
         };
         for (path, text) in EMBEDDED {
@@ -148,6 +168,7 @@ impl RuleSet {
             match *path {
                 PLACEHOLDERS_FILE => builder.add_placeholders(&source)?,
                 CREDENTIAL_FILES_FILE => builder.add_credential_files(&source)?,
+                PURPOSES_FILE => builder.add_purposes(&source)?,
                 _ if path.starts_with(PACKS_DIR) => builder.add_pack(&source)?,
                 _ => {}
             }
@@ -207,6 +228,7 @@ struct Builder {
     rules: Vec<Rule>,
     rule_ids: HashMap<String, String>,
     placeholders: Placeholders,
+    purposes: Vec<Purpose>,
     credential_globs: GlobSetBuilder,
 }
 
@@ -218,6 +240,24 @@ impl Builder {
             contains: lower(file.contains),
             exact: lower(file.exact),
         };
+        Ok(())
+    }
+
+    fn add_purposes(&mut self, source: &Source) -> Result<()> {
+        let file: PurposeFile = parse_toml("rule data", source)?;
+        for spanned in file.purpose {
+            let span = spanned.span();
+            let purpose = Purpose::compile(spanned.into_inner()).map_err(|msg| {
+                Error::from(FileError::new(
+                    "rule data",
+                    &source.path,
+                    &source.text,
+                    Some(span),
+                    msg,
+                ))
+            })?;
+            self.purposes.push(purpose);
+        }
         Ok(())
     }
 
@@ -254,6 +294,8 @@ impl Builder {
                     id: provider_id.clone(),
                     name: pack.provider.name,
                     remediation: pack.provider.remediation,
+                    kinds: Vec::new(),
+                    scopes: BTreeMap::new(),
                 });
                 self.provider_index.insert(provider_id, self.providers.len() - 1);
                 self.providers.len() - 1
@@ -272,6 +314,27 @@ impl Builder {
             }
             self.rules.push(rule);
         }
+        for spanned in pack.kind {
+            let span = spanned.span();
+            let def = spanned.into_inner();
+            let known_kind = self
+                .rules
+                .iter()
+                .any(|r| r.provider == provider && r.kind == def.id);
+            if !known_kind {
+                return Err(err(
+                    span,
+                    format!(
+                        "kind `{}` is not the kind of any {provider_id_shown} rule",
+                        def.id,
+                        provider_id_shown = self.providers[provider].id
+                    ),
+                ));
+            }
+            let kind = KindScope::compile(def).map_err(|msg| err(span, msg))?;
+            self.providers[provider].kinds.push(kind);
+        }
+        self.providers[provider].scopes.extend(pack.scopes);
         Ok(())
     }
 
@@ -313,6 +376,7 @@ impl Builder {
             providers: self.providers,
             rules: self.rules,
             placeholders: self.placeholders,
+            purposes: self.purposes,
             credential_files,
             prefilter,
             keyword_rules,

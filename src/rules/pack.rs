@@ -4,10 +4,12 @@
 //! Every table rejects unknown keys, so a typo in a pack is an error rather than a rule that
 //! silently never fires.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::finding::{Confidence, Severity};
+use crate::finding::{Breadth, Capability, Confidence, Privilege, Severity};
 
 /// One provider family: its identity, the advice shown with its findings, and its rules.
 #[derive(Debug, Deserialize)]
@@ -16,6 +18,38 @@ pub struct PackFile {
     pub provider: ProviderDef,
     #[serde(default)]
     pub rule: Vec<Spanned<RuleDef>>,
+    /// What each token kind of this provider can do, known offline.
+    #[serde(default)]
+    pub kind: Vec<Spanned<KindDef>>,
+    /// The provider's own scope names mapped onto the capability vocabulary.
+    #[serde(default)]
+    pub scopes: BTreeMap<String, Vec<Capability>>,
+}
+
+/// The static scope of one token kind (`[[kind]]`). A kind whose scope is chosen when the
+/// token is created and is not visible in the token says so with `privilege = "unknown"` and
+/// `learn`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindDef {
+    /// The `kind` of the rules this describes.
+    pub id: String,
+    /// Decoded facts that must all hold for this entry (`{ token_scope = "project" }`);
+    /// entries with `when` are tried before the plain one.
+    #[serde(default)]
+    pub when: BTreeMap<String, String>,
+    pub privilege: Privilege,
+    #[serde(default)]
+    pub capabilities: Vec<Capability>,
+    pub breadth: Breadth,
+    #[serde(default)]
+    pub environments: Vec<String>,
+    /// How to learn the scope when it is not known offline.
+    #[serde(default)]
+    pub learn: Option<String>,
+    /// The least-privileged token that does most jobs this kind is used for.
+    #[serde(default)]
+    pub alternative: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -99,4 +133,28 @@ pub struct PlaceholderFile {
 pub struct CredentialFileList {
     /// Globs matched against the file name (and against the path when they contain a `/`).
     pub globs: Vec<String>,
+}
+
+/// `rules/purposes.toml`: the purpose lexicon, from words that state a use to what it needs.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PurposeFile {
+    pub purpose: Vec<Spanned<PurposeDef>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PurposeDef {
+    pub id: String,
+    /// Phrases matched as whole words, case-insensitively, with `_`, `-`, `.` and `/` read as
+    /// spaces (`CUSTOM_DOMAIN` and `custom-domains.sh` both say "custom domain").
+    pub phrases: Vec<String>,
+    /// What the use needs; empty when it needs no API access at all (verifying a webhook).
+    pub needs: Vec<Capability>,
+    /// The narrowest breadth the purpose needs.
+    #[serde(default)]
+    pub breadth: Option<Breadth>,
+    /// Only for these providers (default: any).
+    #[serde(default)]
+    pub providers: Vec<String>,
 }
