@@ -2,8 +2,9 @@
 
 use std::path::PathBuf;
 
-use clap::{ArgAction, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use tokscan::finding::Severity;
+use tokscan::reach::AgentSelection;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -86,6 +87,11 @@ pub struct Cli {
     #[arg(long)]
     pub include_public: bool,
 
+    /// Agents to model in `reachable_by`: a comma-separated list of agent ids, `all`, `none`,
+    /// or `detected` (the default: agents found in the workspace, every agent if none is).
+    #[arg(long, value_name = "LIST|all|none", default_value = "detected", value_parser = parse_agents)]
+    pub agents: AgentSelection,
+
     /// Print only findings and errors.
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
@@ -102,6 +108,10 @@ pub enum Command {
         #[command(subcommand)]
         action: RulesCommand,
     },
+    /// What an agent started in this workspace could reach: the workspace scan, the usual
+    /// credential files in the home directory, and the environment variables; ranked, with
+    /// a fix for each.
+    Reach(ReachArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -132,6 +142,47 @@ pub enum ListFormat {
     Json,
 }
 
+#[derive(Debug, Args)]
+pub struct ReachArgs {
+    /// The workspace an agent would be started in.
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub path: PathBuf,
+
+    /// The home directory to look in (default: $HOME).
+    #[arg(long, value_name = "DIR")]
+    pub home: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(short = 'f', long, value_enum, default_value_t = ReachFormatArg::Human)]
+    pub format: ReachFormatArg,
+
+    /// Agents to model (see `tokscan --help`).
+    #[arg(long, value_name = "LIST|all|none", default_value = "detected", value_parser = parse_agents)]
+    pub agents: AgentSelection,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Do not look at environment variables.
+    #[arg(long)]
+    pub no_env: bool,
+
+    /// Exit 1 when a finding is at least this severe.
+    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity)]
+    pub fail_on: Severity,
+
+    /// Show raw secrets (they are redacted by default).
+    #[arg(long)]
+    pub no_redact: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReachFormatArg {
+    Human,
+    Json,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
     Human,
@@ -146,6 +197,10 @@ pub enum ColorArg {
     Auto,
     Always,
     Never,
+}
+
+fn parse_agents(s: &str) -> Result<AgentSelection, String> {
+    s.parse()
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {

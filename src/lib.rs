@@ -12,6 +12,7 @@ pub mod decode;
 pub mod detect;
 pub mod error;
 pub mod finding;
+pub mod reach;
 pub mod report;
 pub mod rules;
 pub mod scan;

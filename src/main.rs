@@ -2,6 +2,7 @@
 //! exit code (0 clean, 1 findings at or above `--fail-on`, 2 usage, config or I/O error).
 
 mod cli;
+mod cmd_reach;
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -14,6 +15,7 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use tokscan::baseline::Baseline;
 use tokscan::config::Config;
+use tokscan::reach::ReachOptions;
 use tokscan::report::{Format, Report};
 use tokscan::rules::RuleSet;
 use tokscan::scan::{scan, Progress, ScanOptions};
@@ -33,7 +35,11 @@ fn main() -> ExitCode {
         )
     }))
     .ok();
-    match run(&cli) {
+    let result = match &cli.command {
+        Some(cli::Command::Reach(args)) => cmd_reach::run(args),
+        Some(cli::Command::Rules { .. }) | None => run(&cli),
+    };
+    match result {
         Ok(code) => code,
         Err(err) => {
             eprintln!("{:?}", miette::Report::new(err));
@@ -83,6 +89,10 @@ fn run(cli: &Cli) -> tokscan::Result<ExitCode> {
         },
         keep_secrets: cli.no_redact,
         include_public: cli.include_public,
+        reach: ReachOptions {
+            agents: cli.agents.clone(),
+            home: None,
+        },
     };
     let progress = Progress::default();
     let mut outcome = if cli.quiet {

@@ -14,6 +14,7 @@ use crate::baseline::{Baseline, BaselineEntry};
 use crate::config::Config;
 use crate::detect::{Matcher, RawMatch, Scratch};
 use crate::finding::{locate, Finding, Severity};
+use crate::reach::{self, Catalog, ReachOptions};
 use crate::rules::RuleSet;
 use crate::scope;
 use crate::source::{self, Content, FileRef, Origin, Skip, Visit, WalkOptions};
@@ -26,6 +27,8 @@ pub struct ScanOptions {
     pub keep_secrets: bool,
     /// Also report public-by-design values (publishable keys), at `info`.
     pub include_public: bool,
+    /// Which agents `reachable_by` models, and the home whose settings count.
+    pub reach: ReachOptions,
 }
 
 /// Live counts a caller may watch from another thread while a scan runs (for a progress
@@ -165,8 +168,10 @@ pub fn scan(options: &ScanOptions, rules: &RuleSet, config: &Config, progress: &
     } = shared;
     let mut findings = findings.into_inner().unwrap_or_default();
     findings.sort_by(|a, b| a.location_key().cmp(&b.location_key()));
-    scope::assess(&mut findings, rules, config);
     let mut problems = problems.into_inner().unwrap_or_default();
+    // Reach first: the severity model reads `reachable_by`.
+    annotate_reach(&mut findings, options, &mut problems);
+    scope::assess(&mut findings, rules, config);
     problems.sort_by(|a, b| a.path.cmp(&b.path));
     let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
     let stats = Stats {
@@ -298,6 +303,49 @@ impl Worker<'_, '_> {
             }
         }
     }
+}
+
+/// The reach stage: who can read each finding. A settings file it cannot parse is a warning
+/// (its blocks are not credited); a broken built-in catalog is an error.
+fn annotate_reach(findings: &mut [Finding], options: &ScanOptions, problems: &mut Vec<Problem>) {
+    if findings.is_empty() {
+        return;
+    }
+    match Catalog::builtin() {
+        Ok(catalog) => {
+            for warning in reach::annotate(findings, &options.roots, &catalog, &options.reach) {
+                let (path, message) = warning.split_once(": ").unwrap_or(("", warning.as_str()));
+                problems.push(Problem {
+                    path: path.to_owned(),
+                    message: message.to_owned(),
+                    error: false,
+                });
+            }
+        }
+        Err(err) => problems.push(Problem {
+            path: "rules/agents".to_owned(),
+            message: err.to_string(),
+            error: true,
+        }),
+    }
+}
+
+/// Matches one in-memory buffer (a home credential file, an environment variable) shown as
+/// `display`, with no suppression: the caller decides what the buffer is.
+pub fn scan_bytes(rules: &RuleSet, display: &str, hay: &[u8], keep_secrets: bool) -> Vec<Finding> {
+    let mut matches = Vec::new();
+    Matcher::new(rules).find(display, hay, &mut Scratch::default(), &mut matches);
+    let mut found = Vec::new();
+    locate(
+        rules,
+        display,
+        hay,
+        Origin::whole(hay.len()),
+        &matches,
+        keep_secrets,
+        &mut found,
+    );
+    found
 }
 
 fn duration_ms(d: Duration) -> u64 {

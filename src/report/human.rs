@@ -125,6 +125,9 @@ fn assessment(finding: &Finding) -> Vec<(&'static str, String)> {
     if let Some(alternative) = &finding.alternative {
         lines.push(("instead:", alternative.clone()));
     }
+    if !finding.reachable_by.is_empty() {
+        lines.push(("reachable:", crate::reach::summary(&finding.reachable_by)));
+    }
     lines
 }
 

@@ -6,6 +6,7 @@
 mod github;
 mod human;
 mod json;
+pub mod reach;
 mod sarif;
 
 use std::io::{self, Write};

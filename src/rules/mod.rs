@@ -35,6 +35,9 @@ const EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/embedded_r
 const PLACEHOLDERS_FILE: &str = "rules/placeholders.toml";
 const CREDENTIAL_FILES_FILE: &str = "rules/credential-files.toml";
 const PURPOSES_FILE: &str = "rules/purposes.toml";
+/// Only files under this directory are provider packs; the rest of `rules/` is other data
+/// (the agent catalog in `rules/agents/`, read by `reach`).
+const PACKS_DIR: &str = "rules/providers/";
 /// Bytes a match may extend past its keyword unless the rule says otherwise.
 const DEFAULT_WINDOW: usize = 1024;
 
@@ -222,6 +225,14 @@ struct Source {
     text: String,
 }
 
+/// Every embedded data file under `dir` (for example `rules/agents/`), as `(path, contents)`.
+pub fn embedded_under(dir: &str) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
+    EMBEDDED
+        .iter()
+        .copied()
+        .filter(move |(path, _)| path.starts_with(dir))
+}
+
 impl RuleSet {
     /// The built-in rules only.
     pub fn builtin() -> Result<RuleSet> {
@@ -248,7 +259,8 @@ impl RuleSet {
                 PLACEHOLDERS_FILE => builder.add_placeholders(&source)?,
                 CREDENTIAL_FILES_FILE => builder.add_credential_files(&source)?,
                 PURPOSES_FILE => builder.add_purposes(&source)?,
-                _ => builder.add_pack(&source, false)?,
+                _ if path.starts_with(PACKS_DIR) => builder.add_pack(&source, false)?,
+                _ => {}
             }
         }
         for path in extra {
