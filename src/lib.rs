@@ -2,8 +2,9 @@
 //!
 //! The data flows one way, one module per stage:
 //! [`source`] (walk and read) → [`detect`] (raw matches) → [`finding`] (located findings)
-//! → [`report`] (human, JSON, SARIF, GitHub annotations). [`scan`] wires the stages;
-//! [`rules`] holds the compiled rule packs; [`config`] and [`baseline`] decide what is
+//! → [`scope`] (what each token can do and is for; with `--introspect`, [`introspect`]
+//! then asks each token's provider and the scope stage judges again) → [`report`] (human,
+//! JSON, SARIF, GitHub annotations). [`scan`] wires the stages; [`rules`] holds the compiled rule packs; [`config`] and [`baseline`] decide what is
 //! suppressed. Nothing here knows about the command line.
 
 pub mod baseline;
@@ -11,6 +12,7 @@ pub mod config;
 pub mod detect;
 pub mod error;
 pub mod finding;
+pub mod introspect;
 pub mod report;
 pub mod rules;
 pub mod scan;

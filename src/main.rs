@@ -76,6 +76,11 @@ fn run(cli: &Cli) -> tokscan::Result<ExitCode> {
             max_file_size: cli.max_file_size,
         },
         keep_secrets: cli.no_redact,
+        introspect: if cli.introspect {
+            Some(tokscan::introspect::Settings::resolve(&config.api_urls)?)
+        } else {
+            None
+        },
     };
     let progress = Progress::default();
     let mut outcome = if cli.quiet {

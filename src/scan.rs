@@ -14,6 +14,7 @@ use crate::baseline::{Baseline, BaselineEntry};
 use crate::config::Config;
 use crate::detect::{Matcher, RawMatch, Scratch};
 use crate::finding::{locate, Finding, Severity};
+use crate::introspect;
 use crate::rules::RuleSet;
 use crate::scope;
 use crate::source::{self, Content, FileRef, Skip, Visit, WalkOptions};
@@ -24,6 +25,8 @@ pub struct ScanOptions {
     pub walk: WalkOptions,
     /// Put the raw secret in findings (`--no-redact`).
     pub keep_secrets: bool,
+    /// Ask each token's provider about it (`--introspect`), with these API base URLs.
+    pub introspect: Option<introspect::Settings>,
 }
 
 /// Live counts a caller may watch from another thread while a scan runs (for a progress
@@ -53,6 +56,9 @@ pub struct Stats {
     pub findings: u64,
     pub by_severity: BTreeMap<Severity, u64>,
     pub duration_ms: u64,
+    /// What `--introspect` asked and learned; absent without it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub introspection: Option<introspect::Summary>,
 }
 
 /// A file that was not (fully) scanned, with why.
@@ -160,6 +166,16 @@ pub fn scan(options: &ScanOptions, rules: &RuleSet, config: &Config, progress: &
     let mut findings = findings.into_inner().unwrap_or_default();
     findings.sort_by(|a, b| a.location_key().cmp(&b.location_key()));
     scope::assess(&mut findings, rules, config);
+    let mut introspection = None;
+    if let Some(settings) = &options.introspect {
+        let summary = introspect::run(&mut findings, rules, settings);
+        // The provider's answer may change scope and name: judge use and severity again.
+        scope::judge(&mut findings, rules, config);
+        introspection = Some(summary);
+    }
+    for finding in &mut findings {
+        finding.raw_secret = None;
+    }
     let mut problems = problems.into_inner().unwrap_or_default();
     problems.sort_by(|a, b| a.path.cmp(&b.path));
     let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
@@ -175,6 +191,7 @@ pub fn scan(options: &ScanOptions, rules: &RuleSet, config: &Config, progress: &
         suppressed_inline: load(&counters.inline),
         suppressed_config: load(&counters.config),
         duration_ms: duration_ms(started.elapsed()),
+        introspection,
         ..Stats::default()
     };
     let mut outcome = ScanOutcome {
@@ -229,6 +246,7 @@ impl Worker<'_, '_> {
             hay,
             &self.matches,
             options.keep_secrets,
+            options.introspect.is_some(),
             &mut self.found,
         );
         counters.inline.fetch_add(inline as u64, Ordering::Relaxed);

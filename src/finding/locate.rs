@@ -19,13 +19,15 @@ const EXCERPT_BYTES: usize = 1024;
 pub const ALLOW_MARKER: &[u8] = b"tokscan:allow";
 
 /// Turns `matches` (sorted by position) into findings appended to `out`; returns how many
-/// were suppressed by an inline marker.
+/// were suppressed by an inline marker. `keep_secret` puts the secret in the report
+/// (`--no-redact`); `keep_raw` keeps it, unserialized, for `--introspect`.
 pub fn locate(
     rules: &RuleSet,
     path: &str,
     hay: &[u8],
     matches: &[RawMatch],
     keep_secret: bool,
+    keep_raw: bool,
     out: &mut Vec<Finding>,
 ) -> usize {
     let mut cursor = LineCursor::default();
@@ -56,6 +58,7 @@ pub fn locate(
             end_column: char_column(hay, end_line_start, m.secret.end),
             secret_preview,
             fingerprint: fingerprint(&rule.id, &secret),
+            raw_secret: keep_raw.then(|| secret.clone()),
             secret: keep_secret.then_some(secret),
             confidence: rule.confidence,
             checksum: m.checksum,

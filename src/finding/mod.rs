@@ -231,7 +231,8 @@ impl Scope {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StatedUse {
-    /// Where it was learned: `config`, `comment`, `variable`, `path` (or, introspected, `name`).
+    /// Where it was learned, most trusted first: `config`, `name` (the token's name at its
+    /// provider, from `--introspect`), `comment`, `variable`, `path`.
     pub source: String,
     /// The words that state it, as written there.
     pub text: String,
@@ -268,6 +269,10 @@ pub struct Finding {
     /// The raw secret: only with `--no-redact`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+    /// The raw secret for `--introspect` to send to its provider: set only when
+    /// introspection is on, and never serialized, whatever the format.
+    #[serde(skip)]
+    pub raw_secret: Option<String>,
     pub fingerprint: String,
     pub confidence: Confidence,
     pub checksum: ChecksumStatus,
@@ -296,13 +301,15 @@ pub struct Finding {
     pub excerpt: Option<Excerpt>,
 }
 
-/// Evidence of a token's purpose found next to it in its file.
+/// Evidence of a token's purpose found next to it in its file, or (its name) at its provider.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct UseHints {
     /// The variable or key the token is assigned to (`RAILWAY_API_TOKEN`, `api_key`).
     pub variable: Option<String>,
     /// Comments on the token's line and the three lines above it, nearest first.
     pub comments: Vec<String>,
+    /// The token's own name at its provider, learned by `--introspect`.
+    pub name: Option<String>,
 }
 
 /// A few lines of source around a finding with the secret replaced by its preview.
