@@ -333,6 +333,16 @@ pub fn graphql_body_is_query(body: &str) -> Result<(), String> {
     let Value::Object(map) = value else {
         return Err("a GraphQL body must be one JSON object (no batches)".to_owned());
     };
+    // With a key given twice, which one a server reads is its choice: refuse.
+    let keys: TopLevelKeys = serde_json::from_str(body).map_err(|e| e.to_string())?;
+    if let Some(key) = keys
+        .0
+        .iter()
+        .enumerate()
+        .find_map(|(i, k)| keys.0[..i].contains(k).then_some(k))
+    {
+        return Err(format!("GraphQL body key `{key}` is given twice"));
+    }
     if let Some(key) = map
         .keys()
         .find(|k| !matches!(k.as_str(), "query" | "variables" | "operationName"))
@@ -346,6 +356,29 @@ pub fn graphql_body_is_query(body: &str) -> Result<(), String> {
     match map.get("query") {
         Some(Value::String(doc)) => document_is_query(doc),
         _ => Err("a GraphQL body needs a `query` document".to_owned()),
+    }
+}
+
+/// The keys of a JSON object in order, duplicates kept.
+struct TopLevelKeys(Vec<String>);
+
+impl<'de> serde::Deserialize<'de> for TopLevelKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = TopLevelKeys;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<TopLevelKeys, A::Error> {
+                let mut keys = Vec::new();
+                while let Some((key, _)) = map.next_entry::<String, serde::de::IgnoredAny>()? {
+                    keys.push(key);
+                }
+                Ok(TopLevelKeys(keys))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 
@@ -613,7 +646,10 @@ impl Api<'_> {
         self.base
     }
 
-    pub fn send(
+    /// Every request goes through here: the guard's check, the budget, the rate limit and
+    /// the retry policy. Private, so providers can only GET, POST a query document they give
+    /// as text, or POST an allow-listed form.
+    fn send(
         &mut self,
         method: Method,
         path: &str,
@@ -744,6 +780,15 @@ mod tests {
             );
             assert!(check(&r, &base(RAILWAY)).is_err(), "{body}");
         }
+    }
+
+    #[test]
+    fn refuses_a_graphql_body_with_a_key_given_twice() {
+        // serde keeps the last `query`; a server might run the first.
+        let twice = r#"{"query": "mutation { volumeDelete(volumeId: \"v\") }", "query": "{ me { id } }"}"#;
+        assert!(serde_json::from_str::<Value>(twice).is_ok());
+        let refusal = graphql_body_is_query(twice).unwrap_err();
+        assert!(refusal.contains("twice"), "{refusal}");
     }
 
     #[test]

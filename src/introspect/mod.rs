@@ -199,51 +199,85 @@ pub struct Summary {
 /// Asks each finding's provider about its token and merges the answers. Findings need their
 /// `raw_secret`; those without one, or whose provider or kind has no client, are left as
 /// they are. Runs after the static scope is known and before stated use is judged again.
+/// Each distinct token is asked once; providers are asked in parallel.
 pub fn run(findings: &mut [Finding], rules: &RuleSet, settings: &Settings) -> Summary {
+    type Outcome = std::result::Result<Learned, NetError>;
+    // Which client asks about each finding, and the first finding of each distinct token.
+    let mut plan: Vec<Option<&'static dyn Introspector>> = Vec::with_capacity(findings.len());
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    for (index, finding) in findings.iter().enumerate() {
+        let client = CLIENTS.iter().copied().find(|c| {
+            c.provider() == finding.provider
+                && c.handles(&finding.kind)
+                && settings.base(c.provider()).is_some()
+        });
+        let client = client.filter(|_| finding.raw_secret.is_some());
+        if client.is_some() {
+            first.entry(finding.fingerprint.as_str()).or_insert(index);
+        }
+        plan.push(client);
+    }
+    // One thread per provider: providers are asked side by side, each one's tokens in turn
+    // (its rate limit would serialise them anyway).
+    let mut by_provider: BTreeMap<&'static str, Vec<usize>> = BTreeMap::new();
+    for &index in first.values() {
+        if let Some(client) = plan[index] {
+            by_provider.entry(client.provider()).or_default().push(index);
+        }
+    }
     let guard = Guard::new();
-    let mut cache: HashMap<String, std::result::Result<Learned, NetError>> = HashMap::new();
+    let shared: &[Finding] = findings;
+    let answers: HashMap<String, Outcome> = std::thread::scope(|scope| {
+        let workers: Vec<_> = by_provider
+            .into_iter()
+            .filter_map(|(provider, mut indices)| {
+                let base = settings.base(provider)?;
+                indices.sort_unstable();
+                let (guard, plan) = (&guard, &plan);
+                Some(scope.spawn(move || {
+                    indices
+                        .into_iter()
+                        .filter_map(|index| {
+                            let client = plan[index]?;
+                            let finding = &shared[index];
+                            let token = Token {
+                                kind: &finding.kind,
+                                secret: finding.raw_secret.as_deref()?,
+                                facts: &finding.facts,
+                                partners: partners(shared, index),
+                            };
+                            let mut api = guard.api(provider, base);
+                            Some((finding.fingerprint.clone(), client.introspect(&token, &mut api)))
+                        })
+                        .collect::<Vec<_>>()
+                }))
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_default())
+            .collect()
+    });
     let mut summary = Summary::default();
-    for index in 0..findings.len() {
-        let finding = &findings[index];
-        let Some(secret) = finding.raw_secret.as_deref() else {
+    for outcome in answers.values() {
+        summary.asked += 1;
+        match outcome {
+            Ok(l) if l.live => summary.live += 1,
+            Ok(_) => summary.dead += 1,
+            Err(_) => summary.failed += 1,
+        }
+    }
+    for (finding, client) in findings.iter_mut().zip(plan) {
+        let Some(client) = client else { continue };
+        let Some(outcome) = answers.get(&finding.fingerprint) else {
             continue;
-        };
-        let Some(client) = CLIENTS
-            .iter()
-            .find(|c| c.provider() == finding.provider && c.handles(&finding.kind))
-        else {
-            continue;
-        };
-        let Some(base) = settings.base(client.provider()) else {
-            continue;
-        };
-        let outcome = match cache.get(&finding.fingerprint) {
-            Some(outcome) => outcome.clone(),
-            None => {
-                let token = Token {
-                    kind: &finding.kind,
-                    secret,
-                    facts: &finding.facts,
-                    partners: partners(findings, index),
-                };
-                let mut api = guard.api(client.provider(), base);
-                let outcome = client.introspect(&token, &mut api);
-                summary.asked += 1;
-                match &outcome {
-                    Ok(l) if l.live => summary.live += 1,
-                    Ok(_) => summary.dead += 1,
-                    Err(_) => summary.failed += 1,
-                }
-                cache.insert(finding.fingerprint.clone(), outcome.clone());
-                outcome
-            }
         };
         let scopes = rules
             .providers
             .iter()
             .find(|p| p.id == client.provider())
             .map(|p| &p.scopes);
-        merge(&mut findings[index], outcome, scopes, *client);
+        merge(finding, outcome.clone(), scopes, client);
     }
     summary
 }
