@@ -192,8 +192,10 @@ pub struct Summary {
     /// Distinct tokens asked about.
     pub asked: u64,
     pub live: u64,
-    pub dead: u64,
-    pub failed: u64,
+    /// The provider said the token is not valid.
+    pub rejected: u64,
+    /// Time-outs, network and server errors: nothing learned.
+    pub unreachable: u64,
 }
 
 /// Asks each finding's provider about its token and merges the answers. Findings need their
@@ -263,8 +265,8 @@ pub fn run(findings: &mut [Finding], rules: &RuleSet, settings: &Settings) -> Su
         summary.asked += 1;
         match outcome {
             Ok(l) if l.live => summary.live += 1,
-            Ok(_) => summary.dead += 1,
-            Err(_) => summary.failed += 1,
+            Ok(_) => summary.rejected += 1,
+            Err(_) => summary.unreachable += 1,
         }
     }
     for (finding, client) in findings.iter_mut().zip(plan) {

@@ -266,6 +266,16 @@ pub fn summary_line(stats: &Stats, styled: bool) -> String {
     if stats.unreadable > 0 {
         extras.push(paint("1;31", format!("{} unreadable", stats.unreadable)));
     }
+    if let Some(asked) = &stats.introspection {
+        extras.push(format!(
+            "{} token{} asked about: {} live, {} rejected, {} not reached",
+            asked.asked,
+            plural(asked.asked),
+            asked.live,
+            asked.rejected,
+            asked.unreachable
+        ));
+    }
     for extra in extras {
         line.push_str("; ");
         line.push_str(&extra);
