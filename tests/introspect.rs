@@ -718,3 +718,15 @@ fn an_unknown_provider_in_the_api_url_table_is_a_config_error() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("githbu"), "{}", run.stderr);
 }
+
+#[test]
+fn stats_count_the_tokens_asked_about() {
+    let report = scanned().run.json();
+    let asked = &report["stats"]["introspection"];
+    // GitHub, GitLab, Slack, Stripe, two Railway tokens, the AWS key and the test pack's.
+    let expected = 7 + TEST_PACK.len() as u64;
+    assert_eq!(asked["asked"], expected, "{asked}");
+    assert_eq!(asked["live"], expected - 1);
+    assert_eq!(asked["rejected"], 1);
+    assert_eq!(asked["unreachable"], 0);
+}
