@@ -45,7 +45,15 @@ impl Introspector for Aws {
         let url = api.url("/");
         let host = host_of(&url);
         let path = api.base().url.path.clone() + "/";
-        let authorization = sign(token.secret, secret, session, &host, &path, &date, &amz_date);
+        let signed = Signed {
+            service: "sts",
+            host: &host,
+            path: &path,
+            body: BODY,
+            date: &date,
+            amz_date: &amz_date,
+        };
+        let authorization = sign(token.secret, secret, session, &signed);
         let mut headers: Vec<(&'static str, &str)> =
             vec![("Authorization", &authorization), ("X-Amz-Date", &amz_date)];
         if let Some(session) = session {
@@ -84,16 +92,26 @@ impl Introspector for Aws {
     }
 }
 
-/// The canonical SigV4 `Authorization` header for the GetCallerIdentity POST.
-fn sign(
-    key_id: &str,
-    secret: &str,
-    session: Option<&str>,
-    host: &str,
-    path: &str,
-    date: &str,
-    amz_date: &str,
-) -> String {
+/// What a SigV4 signature covers, besides the credentials.
+struct Signed<'a> {
+    service: &'a str,
+    host: &'a str,
+    path: &'a str,
+    body: &'a str,
+    date: &'a str,
+    amz_date: &'a str,
+}
+
+/// The SigV4 `Authorization` header for a form POST (content type, host and date signed).
+fn sign(key_id: &str, secret: &str, session: Option<&str>, what: &Signed<'_>) -> String {
+    let Signed {
+        service,
+        host,
+        path,
+        body,
+        date,
+        amz_date,
+    } = *what;
     let mut headers = vec![
         ("content-type", CONTENT_TYPE),
         ("host", host),
@@ -107,16 +125,16 @@ fn sign(
     let signed = signed.join(";");
     let canonical = format!(
         "POST\n{path}\n\n{canonical_headers}\n{signed}\n{}",
-        hex(&Sha256::digest(BODY.as_bytes()))
+        hex(&Sha256::digest(body.as_bytes()))
     );
-    let scope = format!("{date}/{REGION}/sts/aws4_request");
+    let scope = format!("{date}/{REGION}/{service}/aws4_request");
     let to_sign = format!(
         "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
         hex(&Sha256::digest(canonical.as_bytes()))
     );
     let k_date = hmac(format!("AWS4{secret}").as_bytes(), date.as_bytes());
     let k_region = hmac(&k_date, REGION.as_bytes());
-    let k_service = hmac(&k_region, b"sts");
+    let k_service = hmac(&k_region, service.as_bytes());
     let k_signing = hmac(&k_service, b"aws4_request");
     let signature = hex(&hmac(&k_signing, to_sign.as_bytes()));
     format!("AWS4-HMAC-SHA256 Credential={key_id}/{scope}, SignedHeaders={signed}, Signature={signature}")
@@ -223,6 +241,29 @@ mod tests {
         assert_eq!(
             hex(&k_signing),
             "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d"
+        );
+    }
+
+    /// AWS's published SigV4 test suite, vector `post-x-www-form-urlencoded`.
+    #[test]
+    fn signature_matches_the_aws_test_suite() {
+        let secret = concat!("wJalrXUtnFEMI/K7MDENG", "+bPxRfiCYEXAMPLEKEY");
+        let signed = Signed {
+            service: "service",
+            host: "example.amazonaws.com",
+            path: "/",
+            body: "Param1=value1",
+            date: "20150830",
+            amz_date: "20150830T123600Z",
+        };
+        let auth = sign("AKIDEXAMPLE", secret, None, &signed);
+        assert!(
+            auth.starts_with(concat!(
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, ",
+                "SignedHeaders=content-type;host;x-amz-date, ",
+                "Signature=ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9"
+            )),
+            "{auth}"
         );
     }
 
