@@ -730,3 +730,29 @@ fn stats_count_the_tokens_asked_about() {
     assert_eq!(asked["rejected"], 1);
     assert_eq!(asked["unreachable"], 0);
 }
+
+/// A project token kept in `RAILWAY_API_TOKEN` is refused as a bearer, then recognised as
+/// what it is — in two queries, within budget.
+#[test]
+fn a_railway_token_in_the_wrong_variable_is_recognised() {
+    let dir = TempDir::new().unwrap();
+    let uuid = token("introspect-railway-misplaced", "{{uuid}}");
+    write(dir.path(), ".env", format!("RAILWAY_API_TOKEN={uuid}\n"));
+    let server = MockServer::start(|request| {
+        if request.header("project-access-token").is_some() {
+            railway_answer(request)
+        } else {
+            Reply::json(
+                200,
+                json!({"errors": [{"message": "Not Authorized"}], "data": null}),
+            )
+        }
+    });
+    let run = run_with(dir.path(), &server, &["--introspect"]);
+    let report = run.json();
+    let f = finding(&report, "railway-api-token");
+    assert_eq!(f["live"], true, "{f:#}");
+    assert_eq!(f["facts"]["token_type"], "project");
+    assert_eq!(f["scope"]["breadth"], "environment");
+    assert_eq!(server.requests().len(), 2);
+}

@@ -44,7 +44,12 @@ impl Introspector for Railway {
 
     fn introspect(&self, token: &Token<'_>, api: &mut Api<'_>) -> Result<Learned, NetError> {
         match token.kind {
-            "project-token" => project_token(token, api),
+            // A token in the "wrong" variable is still a token: try the other kind before
+            // calling it dead (at most three queries in all).
+            "project-token" => match project_token(token, api)? {
+                learned if learned.live => Ok(learned),
+                _ => api_token(token, api),
+            },
             "cli-session" => {
                 let auth = format!("Bearer {}", token.secret);
                 let Some(me) = data(&api.graphql(PATH, ME, &[("Authorization", &auth)])?)? else {
@@ -55,7 +60,10 @@ impl Introspector for Railway {
                 learned.fact("token_type", "cli-session");
                 Ok(learned)
             }
-            _ => api_token(token, api),
+            _ => match api_token(token, api)? {
+                learned if learned.live => Ok(learned),
+                _ => project_token(token, api),
+            },
         }
     }
 }
