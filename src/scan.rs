@@ -25,8 +25,8 @@ pub struct ScanOptions {
     pub walk: WalkOptions,
     /// Put the raw secret in findings (`--no-redact`).
     pub keep_secrets: bool,
-    /// Ask each token's provider about it (`--introspect`), with these API base URLs.
-    pub introspect: Option<introspect::Settings>,
+    /// Keep each finding's raw secret, unserialized, for [`ScanOutcome::introspect`].
+    pub keep_raw_secrets: bool,
 }
 
 /// Live counts a caller may watch from another thread while a scan runs (for a progress
@@ -88,6 +88,21 @@ impl ScanOutcome {
         let applied = baseline.apply(&mut self.findings);
         self.stats.suppressed_baseline = applied.suppressed as u64;
         self.stats.stale_baseline = applied.stale;
+        self.count_findings();
+    }
+
+    /// Asks each remaining finding's provider about its token (`--introspect`), then judges
+    /// stated use, excess and severity again, and forgets the raw secrets. Run it after the
+    /// baseline, so accepted findings never leave the machine; it needs a scan made with
+    /// `keep_raw_secrets`.
+    pub fn introspect(&mut self, rules: &RuleSet, config: &Config, settings: &introspect::Settings) {
+        let summary = introspect::run(&mut self.findings, rules, settings);
+        // The provider's answer may change scope and name: judge use and severity again.
+        scope::judge(&mut self.findings, rules, config);
+        for finding in &mut self.findings {
+            finding.raw_secret = None;
+        }
+        self.stats.introspection = Some(summary);
         self.count_findings();
     }
 
@@ -166,16 +181,6 @@ pub fn scan(options: &ScanOptions, rules: &RuleSet, config: &Config, progress: &
     let mut findings = findings.into_inner().unwrap_or_default();
     findings.sort_by(|a, b| a.location_key().cmp(&b.location_key()));
     scope::assess(&mut findings, rules, config);
-    let mut introspection = None;
-    if let Some(settings) = &options.introspect {
-        let summary = introspect::run(&mut findings, rules, settings);
-        // The provider's answer may change scope and name: judge use and severity again.
-        scope::judge(&mut findings, rules, config);
-        introspection = Some(summary);
-    }
-    for finding in &mut findings {
-        finding.raw_secret = None;
-    }
     let mut problems = problems.into_inner().unwrap_or_default();
     problems.sort_by(|a, b| a.path.cmp(&b.path));
     let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
@@ -191,7 +196,6 @@ pub fn scan(options: &ScanOptions, rules: &RuleSet, config: &Config, progress: &
         suppressed_inline: load(&counters.inline),
         suppressed_config: load(&counters.config),
         duration_ms: duration_ms(started.elapsed()),
-        introspection,
         ..Stats::default()
     };
     let mut outcome = ScanOutcome {
@@ -246,7 +250,7 @@ impl Worker<'_, '_> {
             hay,
             &self.matches,
             options.keep_secrets,
-            options.introspect.is_some(),
+            options.keep_raw_secrets,
             &mut self.found,
         );
         counters.inline.fetch_add(inline as u64, Ordering::Relaxed);

@@ -756,3 +756,23 @@ fn a_railway_token_in_the_wrong_variable_is_recognised() {
     assert_eq!(f["scope"]["breadth"], "environment");
     assert_eq!(server.requests().len(), 2);
 }
+
+/// Findings the baseline accepts are dropped before introspection: they never leave.
+#[test]
+fn baselined_tokens_are_not_sent() {
+    let dir = TempDir::new().unwrap();
+    let work = dir.path().join("work");
+    write(
+        &work,
+        ".env",
+        format!("GITHUB_TOKEN={}\n", github_pat("introspect-baselined")),
+    );
+    let baseline = dir.path().join("baseline.json");
+    let server = MockServer::start(provider_answer);
+    let baseline_arg = baseline.to_str().unwrap();
+    let first = run_with(&work, &server, &["--write-baseline", baseline_arg]);
+    assert_eq!(first.code, 1, "{}", first.stderr);
+    let second = run_with(&work, &server, &["--introspect", "--baseline", baseline_arg]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(server.requests().is_empty());
+}
