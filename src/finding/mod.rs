@@ -285,7 +285,9 @@ pub struct Finding {
     pub reachable_by: Vec<Reach>,
     pub live: Option<bool>,
     pub severity: Severity,
-    /// Facts decoded offline from the token itself (JWT claims, macaroon caveats, ...).
+    /// Facts decoded offline from the token itself (JWT claims, macaroon caveats, ...) and,
+    /// with `--introspect`, what its provider said: `introspection` (`live`, `rejected` or
+    /// `failed: <why>`), the owner (redacted), the token's `name`, `expires`, ...
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub facts: BTreeMap<String, String>,
     /// The least-privileged token that would do the stated job.

@@ -298,8 +298,9 @@ pub fn check(request: &Request, base: &BaseUrl) -> Result<(), Refusal> {
             base.join("")
         ));
     };
-    if relative.split(['/', '?']).any(|seg| seg == "..") {
-        return refuse("a path with `..` is refused".to_owned());
+    let dot_dot = relative.split(['/', '?']).any(|seg| seg == "..");
+    if dot_dot || relative.to_ascii_lowercase().contains("%2e") {
+        return refuse("a path that could climb out of the API (`..`, `%2e`) is refused".to_owned());
     }
     match request.method {
         Method::Get | Method::Head => {
@@ -853,6 +854,7 @@ mod tests {
             "http://127.0.0.1:8081/github/user",
             "http://127.0.0.1:8080/githubx/user",
             "http://127.0.0.1:8080/github/../gitlab/user",
+            "http://127.0.0.1:8080/github/%2E%2E/gitlab/user",
             "http://evil@127.0.0.1:8080/github/user",
         ] {
             let r = request("github", Method::Get, url, None);
