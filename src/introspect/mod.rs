@@ -369,7 +369,14 @@ fn merge(
         caps.sort();
         caps.dedup();
         scope.source = ScopeSource::Introspected;
-        scope.privilege = learned.privilege.unwrap_or_else(|| privilege_of(&caps));
+        // Scopes tokscan cannot read mean the capabilities are only a lower bound; when none
+        // can be read, nothing is known — never "can do nothing".
+        let nothing_mapped = caps.is_empty() && !unmapped.is_empty();
+        scope.privilege = match learned.privilege {
+            Some(privilege) => privilege,
+            None if nothing_mapped => Privilege::Unknown,
+            None => privilege_of(&caps),
+        };
         scope.capabilities = caps;
         scope.raw = learned.raw.clone().unwrap_or_default();
         scope.learn = if unmapped.is_empty() {
