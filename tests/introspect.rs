@@ -805,3 +805,53 @@ fn unknown_scopes_are_not_read_as_no_access() {
     assert!(f["scope"]["learn"].as_str().unwrap().contains("frobnicate:all"));
     assert_eq!(f["overprivileged"], false);
 }
+
+/// After two tokens in a row get no answer, the provider is not asked again in this run.
+#[test]
+fn an_unreachable_provider_is_given_up_on() {
+    let dir = TempDir::new().unwrap();
+    let pats: Vec<String> = (0..3)
+        .map(|i| github_pat(&format!("introspect-down-{i}")))
+        .collect();
+    write(
+        dir.path(),
+        ".env",
+        pats.iter()
+            .map(|p| format!("GITHUB_TOKEN={p}\n"))
+            .collect::<String>(),
+    );
+    // A port nothing listens on: connections are refused at once.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let run = finish(
+        tokscan_command()
+            .current_dir(dir.path())
+            .args(["--no-config", "--introspect", "-f", "json"])
+            .env(
+                "TOKSCAN_GITHUB_API_URL",
+                format!("http://127.0.0.1:{closed}/github"),
+            )
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report = run.json();
+    let outcomes: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["facts"]["introspection"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes.len(), 3);
+    assert!(
+        outcomes[..2]
+            .iter()
+            .all(|o| o.starts_with("failed: network error")),
+        "{outcomes:?}"
+    );
+    assert!(outcomes[2].contains("not asked"), "{outcomes:?}");
+    assert_eq!(report["stats"]["introspection"]["unreachable"], 3);
+}

@@ -98,6 +98,8 @@ pub enum NetError {
     Status(u16),
     /// A 2xx whose body is not what the provider documents.
     Unexpected(String),
+    /// Not asked: the provider had not answered the previous tokens.
+    GaveUp,
 }
 
 impl fmt::Display for NetError {
@@ -109,6 +111,7 @@ impl fmt::Display for NetError {
             NetError::Transport(e) => write!(f, "network error: {e}"),
             NetError::Status(code) => write!(f, "HTTP {code}"),
             NetError::Unexpected(what) => write!(f, "unexpected answer: {what}"),
+            NetError::GaveUp => write!(f, "not asked: the provider did not answer the tokens before"),
         }
     }
 }

@@ -186,6 +186,9 @@ const CLIENTS: &[&dyn Introspector] = &[
     &aws::Aws,
 ];
 
+/// Consecutive time-outs or network errors after which a provider is not asked again.
+const GIVE_UP_AFTER: u32 = 2;
+
 /// Counts for the stats.
 #[derive(Debug, Default, Clone, Copy, serde::Serialize)]
 pub struct Summary {
@@ -237,11 +240,17 @@ pub fn run(findings: &mut [Finding], rules: &RuleSet, settings: &Settings) -> Su
                 indices.sort_unstable();
                 let (guard, plan) = (&guard, &plan);
                 Some(scope.spawn(move || {
+                    // A provider that does not answer twice in a row is not asked again in
+                    // this run: each further token would only wait out the time-out.
+                    let mut unanswered = 0;
                     indices
                         .into_iter()
                         .filter_map(|index| {
                             let client = plan[index]?;
                             let finding = &shared[index];
+                            if unanswered >= GIVE_UP_AFTER {
+                                return Some((finding.fingerprint.clone(), Err(NetError::GaveUp)));
+                            }
                             let token = Token {
                                 kind: &finding.kind,
                                 secret: finding.raw_secret.as_deref()?,
@@ -249,7 +258,12 @@ pub fn run(findings: &mut [Finding], rules: &RuleSet, settings: &Settings) -> Su
                                 partners: partners(shared, index),
                             };
                             let mut api = guard.api(provider, base);
-                            Some((finding.fingerprint.clone(), client.introspect(&token, &mut api)))
+                            let outcome = client.introspect(&token, &mut api);
+                            match &outcome {
+                                Err(NetError::Timeout | NetError::Transport(_)) => unanswered += 1,
+                                _ => unanswered = 0,
+                            }
+                            Some((finding.fingerprint.clone(), outcome))
                         })
                         .collect::<Vec<_>>()
                 }))
