@@ -79,6 +79,11 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
     pub color: ColorArg,
 
+    /// Ask each token's own provider, read-only, what the token is: live or revoked, its
+    /// scopes, owner and name. Off by default: without it nothing leaves the machine.
+    #[arg(long)]
+    pub introspect: bool,
+
     /// Show raw secrets in every output format (they are redacted by default).
     #[arg(long)]
     pub no_redact: bool,

@@ -2,7 +2,7 @@
 //! with `--config`), validated strictly — an unknown key is an error that names its line,
 //! because a misspelt allow-list silently allowing nothing (or everything) is worse.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -23,6 +23,17 @@ struct ConfigFile {
     /// What tokens are for, declared by the people who put them there.
     #[serde(default)]
     token: Vec<Spanned<TokenTable>>,
+    #[serde(default)]
+    introspect: IntrospectTable,
+}
+
+/// `[introspect]`: where `--introspect` sends each provider's tokens.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IntrospectTable {
+    /// Provider id → API base URL (self-hosted GitLab, GitHub Enterprise, Vault, a mirror).
+    #[serde(default)]
+    api_url: BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -83,6 +94,8 @@ pub struct Config {
     allow_fingerprints: HashSet<String>,
     /// `[[token]]` declarations, in file order: the first that matches a finding wins.
     pub declarations: Vec<Declaration>,
+    /// `[introspect.api_url]`: provider id → API base URL, checked as it loads.
+    pub api_urls: BTreeMap<String, String>,
 }
 
 impl Config {
@@ -172,8 +185,24 @@ impl Config {
                 needs: table.needs,
             });
         }
+        let mut api_urls = BTreeMap::new();
+        for (provider, url) in &file.introspect.api_url {
+            if !crate::introspect::providers().any(|p| p == provider.get_ref()) {
+                return Err(bad(
+                    provider.span(),
+                    format!(
+                        "tokscan cannot introspect `{}` tokens (known: {})",
+                        provider.get_ref(),
+                        crate::introspect::providers().collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+            }
+            crate::introspect::guard::BaseUrl::parse(url.get_ref()).map_err(|why| bad(url.span(), why))?;
+            api_urls.insert(provider.get_ref().clone(), url.get_ref().clone());
+        }
         let base = path.parent().and_then(|p| fs::canonicalize(p).ok());
         Ok(Config {
+            api_urls,
             path: Some(path.to_owned()),
             base,
             allow_paths: globs.build().map_err(|e| bad(0..0, e.to_string()))?,

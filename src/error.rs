@@ -36,6 +36,14 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+
+    /// An introspection base URL override that the read-only guard would refuse.
+    #[error("invalid API URL from {origin}: {message}")]
+    #[diagnostic(
+        code(tokscan::api_url),
+        help("an https:// URL, or http:// to a loopback host (127.0.0.1, localhost, [::1])")
+    )]
+    ApiUrl { origin: String, message: String },
 }
 
 impl Error {

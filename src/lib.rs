@@ -2,9 +2,11 @@
 //!
 //! The data flows one way, one module per stage:
 //! [`source`] (walk and read) → [`detect`] (raw matches) → [`finding`] (located findings,
-//! with [`decode`]'s offline facts) → [`report`] (human, JSON, SARIF, GitHub annotations). [`scan`] wires the stages;
-//! [`rules`] holds the compiled rule packs; [`config`] and [`baseline`] decide what is
-//! suppressed. Nothing here knows about the command line.
+//! with [`decode`]'s offline facts) → [`reach`] (which agents can read each) → [`scope`]
+//! (what each token can do and is for; with `--introspect`, [`introspect`] then asks each
+//! token's provider and the scope stage judges again) → [`report`] (human, JSON, SARIF,
+//! GitHub annotations). [`scan`] wires the stages; [`rules`] holds the compiled rule packs;
+//! [`config`] and [`baseline`] decide what is suppressed. Nothing here knows about the command line.
 
 pub mod baseline;
 pub mod config;
@@ -12,6 +14,7 @@ pub mod decode;
 pub mod detect;
 pub mod error;
 pub mod finding;
+pub mod introspect;
 pub mod reach;
 pub mod report;
 pub mod rules;

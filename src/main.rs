@@ -93,6 +93,13 @@ fn run(cli: &Cli) -> tokscan::Result<ExitCode> {
             agents: cli.agents.clone(),
             home: None,
         },
+        keep_raw_secrets: cli.introspect,
+    };
+    // Resolved before the scan, so a bad API URL fails fast.
+    let introspect = if cli.introspect {
+        Some(tokscan::introspect::Settings::resolve(&config.api_urls)?)
+    } else {
+        None
     };
     let progress = Progress::default();
     let mut outcome = if cli.quiet {
@@ -105,6 +112,9 @@ fn run(cli: &Cli) -> tokscan::Result<ExitCode> {
     }
     if let Some(baseline) = &baseline {
         outcome.apply_baseline(baseline);
+    }
+    if let Some(settings) = &introspect {
+        outcome.introspect(&rules, &config, settings);
     }
 
     for problem in &outcome.problems {

@@ -13,7 +13,8 @@ use serde::Serialize;
 use crate::baseline::{Baseline, BaselineEntry};
 use crate::config::Config;
 use crate::detect::{Matcher, RawMatch, Scratch};
-use crate::finding::{locate, Finding, Severity};
+use crate::finding::{locate, Finding, KeepSecret, Severity};
+use crate::introspect;
 use crate::reach::{self, Catalog, ReachOptions};
 use crate::rules::RuleSet;
 use crate::scope;
@@ -29,6 +30,8 @@ pub struct ScanOptions {
     pub include_public: bool,
     /// Which agents `reachable_by` models, and the home whose settings count.
     pub reach: ReachOptions,
+    /// Keep each finding's raw secret, unserialized, for [`ScanOutcome::introspect`].
+    pub keep_raw_secrets: bool,
 }
 
 /// Live counts a caller may watch from another thread while a scan runs (for a progress
@@ -58,6 +61,9 @@ pub struct Stats {
     pub findings: u64,
     pub by_severity: BTreeMap<Severity, u64>,
     pub duration_ms: u64,
+    /// What `--introspect` asked and learned; absent without it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub introspection: Option<introspect::Summary>,
 }
 
 /// A file that was not (fully) scanned, with why.
@@ -87,6 +93,21 @@ impl ScanOutcome {
         let applied = baseline.apply(&mut self.findings);
         self.stats.suppressed_baseline = applied.suppressed as u64;
         self.stats.stale_baseline = applied.stale;
+        self.count_findings();
+    }
+
+    /// Asks each remaining finding's provider about its token (`--introspect`), then judges
+    /// stated use, excess and severity again, and forgets the raw secrets. Run it after the
+    /// baseline, so accepted findings never leave the machine; it needs a scan made with
+    /// `keep_raw_secrets`.
+    pub fn introspect(&mut self, rules: &RuleSet, config: &Config, settings: &introspect::Settings) {
+        let summary = introspect::run(&mut self.findings, rules, settings);
+        // The provider's answer may change scope and name: judge use and severity again.
+        scope::judge(&mut self.findings, rules, config);
+        for finding in &mut self.findings {
+            finding.raw_secret = None;
+        }
+        self.stats.introspection = Some(summary);
         self.count_findings();
     }
 
@@ -255,7 +276,10 @@ impl Worker<'_, '_> {
             hay,
             origin,
             &self.matches,
-            options.keep_secrets,
+            KeepSecret {
+                in_report: options.keep_secrets,
+                raw: options.keep_raw_secrets,
+            },
             &mut self.found,
         );
         counters.inline.fetch_add(inline as u64, Ordering::Relaxed);
@@ -342,7 +366,10 @@ pub fn scan_bytes(rules: &RuleSet, display: &str, hay: &[u8], keep_secrets: bool
         hay,
         Origin::whole(hay.len()),
         &matches,
-        keep_secrets,
+        KeepSecret {
+            in_report: keep_secrets,
+            raw: false,
+        },
         &mut found,
     );
     found

@@ -35,6 +35,7 @@ pub fn use_hints(hay: &[u8], line_start: usize, secret: &Range<usize>) -> UseHin
     UseHints {
         variable: assigned_variable(&hay[line_start..secret.start]),
         comments,
+        name: None,
     }
 }
 

@@ -21,14 +21,14 @@ pub const ALLOW_MARKER: &[u8] = b"tokscan:allow";
 
 /// Turns `matches` (sorted by position) into findings appended to `out`; returns how many
 /// were suppressed by an inline marker. `origin` places `hay` in its file when it is one
-/// chunk of a big file.
+/// chunk of a big file; `keep` says where the raw secret may stay.
 pub fn locate(
     rules: &RuleSet,
     path: &str,
     hay: &[u8],
     origin: Origin,
     matches: &[RawMatch],
-    keep_secret: bool,
+    keep: KeepSecret,
     out: &mut Vec<Finding>,
 ) -> usize {
     let mut cursor = LineCursor::default();
@@ -73,7 +73,8 @@ pub fn locate(
             end_column: char_column(hay, end_line_start, m.secret.end) + column_shift(end_line_start),
             secret_preview,
             fingerprint: fingerprint(&rule.id, &secret),
-            secret: keep_secret.then_some(secret),
+            raw_secret: keep.raw.then(|| secret.clone()),
+            secret: keep.in_report.then_some(secret),
             confidence: rule.confidence,
             checksum: m.checksum,
             scope: Scope::unknown(),
@@ -100,6 +101,15 @@ fn line_text(hay: &[u8], line_start: usize, secret_end: usize) -> String {
     let end = memchr::memchr(b'\n', &hay[secret_end..limit]).map_or(limit, |i| secret_end + i);
     let start = line_start.max(secret_end.saturating_sub(REACH));
     String::from_utf8_lossy(&hay[start..end]).into_owned()
+}
+
+/// Where a finding's raw secret may stay; by default nowhere.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KeepSecret {
+    /// In the report (`--no-redact`).
+    pub in_report: bool,
+    /// In memory only, unserialized, for `--introspect`.
+    pub raw: bool,
 }
 
 /// Walks forward through a buffer counting lines, so locating sorted matches is linear.

@@ -14,7 +14,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-pub use locate::{fingerprint, locate, preview, ALLOW_MARKER};
+pub use locate::{fingerprint, locate, preview, KeepSecret, ALLOW_MARKER};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -231,7 +231,8 @@ impl Scope {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StatedUse {
-    /// Where it was learned: `config`, `comment`, `variable`, `path` (or, introspected, `name`).
+    /// Where it was learned, most trusted first: `config`, `name` (the token's name at its
+    /// provider, from `--introspect`), `comment`, `variable`, `path`.
     pub source: String,
     /// The words that state it, as written there.
     pub text: String,
@@ -268,6 +269,10 @@ pub struct Finding {
     /// The raw secret: only with `--no-redact`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+    /// The raw secret for `--introspect` to send to its provider: set only when
+    /// introspection is on, and never serialized, whatever the format.
+    #[serde(skip)]
+    pub raw_secret: Option<String>,
     pub fingerprint: String,
     pub confidence: Confidence,
     pub checksum: ChecksumStatus,
@@ -280,8 +285,10 @@ pub struct Finding {
     pub reachable_by: Vec<Reach>,
     pub live: Option<bool>,
     pub severity: Severity,
-    /// What the token says about itself, decoded offline (JWT claims, macaroon caveats,
-    /// embedded account ids); keys are documented in `decode`. Unverified claims.
+    /// Facts decoded offline from the token itself (JWT claims, macaroon caveats, embedded
+    /// account ids; keys documented in `decode`, unverified claims) and, with `--introspect`,
+    /// what its provider said: `introspection` (`live`, `rejected` or `failed: <why>`), the
+    /// owner (redacted), the token's `name`, `expires`, ...
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub facts: BTreeMap<String, String>,
     /// The least-privileged token that would do the stated job.
@@ -297,13 +304,15 @@ pub struct Finding {
     pub excerpt: Option<Excerpt>,
 }
 
-/// Evidence of a token's purpose found next to it in its file.
+/// Evidence of a token's purpose found next to it in its file, or (its name) at its provider.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct UseHints {
     /// The variable or key the token is assigned to (`RAILWAY_API_TOKEN`, `api_key`).
     pub variable: Option<String>,
     /// Comments on the token's line and the three lines above it, nearest first.
     pub comments: Vec<String>,
+    /// The token's own name at its provider, learned by `--introspect`.
+    pub name: Option<String>,
 }
 
 /// A few lines of source around a finding with the secret replaced by its preview.

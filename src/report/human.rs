@@ -9,7 +9,7 @@ use miette::{
 };
 
 use super::Report;
-use crate::finding::{Breadth, Excerpt, Finding, Privilege, Severity};
+use crate::finding::{Breadth, Excerpt, Finding, Privilege, ScopeSource, Severity};
 use crate::scan::Stats;
 
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
@@ -87,6 +87,9 @@ fn assessment(finding: &Finding) -> Vec<(&'static str, String)> {
         if !scope.environments.is_empty() {
             text.push_str(&format!(" ({})", scope.environments.join(", ")));
         }
+        if scope.source == ScopeSource::Introspected && finding.live == Some(true) {
+            text.push_str(" [from the provider]");
+        }
         text
     } else {
         match &scope.learn {
@@ -99,6 +102,9 @@ fn assessment(finding: &Finding) -> Vec<(&'static str, String)> {
     let facts = key_facts(finding);
     if !facts.is_empty() {
         lines.push(("decoded:", facts));
+    }
+    if let Some(line) = provider_line(finding) {
+        lines.push(("provider:", line));
     }
     if let Some(stated) = &finding.stated_use {
         let needs = match &stated.needs {
@@ -129,6 +135,29 @@ fn assessment(finding: &Finding) -> Vec<(&'static str, String)> {
         lines.push(("reachable:", crate::reach::summary(&finding.reachable_by)));
     }
     lines
+}
+
+/// What `--introspect` learned: live or rejected, and who and what the token is.
+fn provider_line(finding: &Finding) -> Option<String> {
+    let facts = &finding.facts;
+    match finding.live {
+        Some(true) => {
+            let details: Vec<String> = [("owner", "owner"), ("name", "named"), ("expires", "expires")]
+                .iter()
+                .filter_map(|(key, label)| facts.get(*key).map(|v| format!("{label} {v}")))
+                .collect();
+            Some(if details.is_empty() {
+                "live".to_owned()
+            } else {
+                format!("live, {}", details.join(", "))
+            })
+        }
+        Some(false) => Some("rejected the token: revoked, expired or never valid".to_owned()),
+        None => facts
+            .get("introspection")
+            .and_then(|v| v.strip_prefix("failed: "))
+            .map(|why| format!("not reached ({why})")),
+    }
 }
 
 fn privilege(privilege: Privilege) -> &'static str {
@@ -268,6 +297,16 @@ pub fn summary_line(stats: &Stats, styled: bool) -> String {
     }
     if stats.unreadable > 0 {
         extras.push(paint("1;31", format!("{} unreadable", stats.unreadable)));
+    }
+    if let Some(asked) = &stats.introspection {
+        extras.push(format!(
+            "{} token{} asked about: {} live, {} rejected, {} not reached",
+            asked.asked,
+            plural(asked.asked),
+            asked.live,
+            asked.rejected,
+            asked.unreachable
+        ));
     }
     for extra in extras {
         line.push_str("; ");

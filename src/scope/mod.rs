@@ -19,8 +19,17 @@ pub use severity::rate;
 /// Fills scope, stated use, excess, over-privilege and the narrower alternative of every
 /// finding, then rates its severity.
 pub fn assess(findings: &mut [Finding], rules: &RuleSet, config: &Config) {
-    for finding in findings {
+    for finding in findings.iter_mut() {
         finding.scope = static_scope(finding, rules);
+    }
+    judge(findings, rules, config);
+}
+
+/// Everything after the scope: stated use, excess, over-privilege, the narrower
+/// alternative and severity. Run again after `--introspect` replaced a scope or learned a
+/// token's name.
+pub fn judge(findings: &mut [Finding], rules: &RuleSet, config: &Config) {
+    for finding in findings {
         finding.stated_use = stated_use::infer(finding, rules, config);
         finding.excess = excess(&finding.scope, finding.stated_use.as_ref());
         finding.overprivileged = !finding.excess.is_empty();

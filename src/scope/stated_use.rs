@@ -1,6 +1,7 @@
 //! What a token is for, and where that was learned, in order of trust: a `[[token]]`
-//! declaration in `tokscan.toml`, then a comment beside or above the token, the variable it
-//! is assigned to, and the file's path. Free text becomes needs only through the purpose
+//! declaration in `tokscan.toml`, then the token's own name at its provider (learned by
+//! `--introspect`), a comment beside or above the token, the variable it is assigned to,
+//! and the file's path. Free text becomes needs only through the purpose
 //! lexicon (`rules/purposes.toml`); words it does not know state no use.
 
 use crate::config::Config;
@@ -26,9 +27,10 @@ pub fn infer(finding: &Finding, rules: &RuleSet, config: &Config) -> Option<Stat
     }
     let hints = &finding.hints;
     let candidates = hints
-        .comments
+        .name
         .iter()
-        .map(|c| ("comment", c.as_str()))
+        .map(|n| ("name", n.as_str()))
+        .chain(hints.comments.iter().map(|c| ("comment", c.as_str())))
         .chain(hints.variable.iter().map(|v| ("variable", v.as_str())))
         .chain(std::iter::once(("path", finding.path.as_str())));
     for (source, text) in candidates {

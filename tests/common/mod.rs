@@ -102,3 +102,5 @@ pub fn finish(output: Output) -> Run {
         stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
     }
 }
+
+pub mod mock_server;
