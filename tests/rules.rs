@@ -174,3 +174,25 @@ fn public_rules_report_at_info_and_only_when_asked() {
         );
     }
 }
+
+/// A rule that names a decoder gets facts out of at least one of its examples: the decoder
+/// and the token format agree.
+#[test]
+fn decoders_decode_their_rules_examples() {
+    let rules = RuleSet::builtin().unwrap();
+    let mut failures = Vec::new();
+    for rule in rules.rules.iter().filter(|r| r.decoder.is_some()) {
+        let decoded = rule.examples.iter().enumerate().any(|(n, example)| {
+            let text = Synth::new(&format!("{}#{n}", rule.id))
+                .expand(example.text(), rule.checksum)
+                .unwrap();
+            tokscan::scan::scan_bytes(&rules, example.path(), text.as_bytes(), false)
+                .iter()
+                .any(|f| f.rule == rule.id && !f.facts.is_empty())
+        });
+        if !decoded {
+            failures.push(rule.id.as_str());
+        }
+    }
+    assert!(failures.is_empty(), "no example decodes to facts: {failures:?}");
+}
