@@ -1,16 +1,17 @@
 //! tokscan's engine: finds provider tokens in a workspace and reports them.
 //!
 //! The data flows one way, one module per stage:
-//! [`source`] (walk and read) → [`detect`] (raw matches) → [`finding`] (located findings)
-//! → [`report`] (human, JSON, SARIF, GitHub annotations). [`scan`] wires the stages;
-//! [`rules`] holds the compiled rule packs; [`config`] and [`baseline`] decide what is
-//! suppressed. Nothing here knows about the command line.
+//! [`source`] (walk and read) or [`git`] (index, diffs, history) → [`detect`] (raw matches)
+//! → [`finding`] (located findings) → [`report`] (human, JSON, SARIF, GitHub annotations).
+//! [`scan`] wires the stages; [`rules`] holds the compiled rule packs; [`config`] and
+//! [`baseline`] decide what is suppressed. Nothing here knows about the command line.
 
 pub mod baseline;
 pub mod config;
 pub mod detect;
 pub mod error;
 pub mod finding;
+pub mod git;
 pub mod report;
 pub mod rules;
 pub mod scan;

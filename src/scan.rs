@@ -1,9 +1,9 @@
-//! One scan, end to end: walk the sources, read each file once, match, locate, suppress.
-//! Data flows one way — source → bytes → matches → findings — and this module only wires the
-//! stages together; each stage lives in its own module.
+//! One scan, end to end: walk the sources (or read git blobs), read each file once, match,
+//! locate, suppress. Data flows one way — source → bytes → matches → findings — and this
+//! module only wires the stages together; each stage lives in its own module.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -14,6 +14,7 @@ use crate::baseline::{Baseline, BaselineEntry};
 use crate::config::Config;
 use crate::detect::{Matcher, RawMatch, Scratch};
 use crate::finding::{locate, Finding, Severity};
+use crate::git::{self, AddedLines, Tagged};
 use crate::rules::RuleSet;
 use crate::source::{self, Content, FileRef, Skip, Visit, WalkOptions};
 
@@ -23,6 +24,8 @@ pub struct ScanOptions {
     pub walk: WalkOptions,
     /// Put the raw secret in findings (`--no-redact`).
     pub keep_secrets: bool,
+    /// Scan these git blobs instead of walking `roots`.
+    pub git: Option<git::Plan>,
 }
 
 /// Live counts a caller may watch from another thread while a scan runs (for a progress
@@ -49,6 +52,10 @@ pub struct Stats {
     pub suppressed_config: u64,
     pub suppressed_baseline: u64,
     pub stale_baseline: Vec<BaselineEntry>,
+    /// `--diff`: trusted files (config, baseline) the range changes; they were read from the
+    /// base commit, not from the head.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changed_in_range: Vec<String>,
     pub findings: u64,
     pub by_severity: BTreeMap<Severity, u64>,
     pub duration_ms: u64,
@@ -115,6 +122,8 @@ struct Shared<'a> {
     progress: &'a Progress,
     counters: Counters,
     findings: Mutex<Vec<Finding>>,
+    /// Git blobs' findings, tagged for [`git::settle`].
+    tagged: Mutex<Vec<Tagged>>,
     problems: Mutex<Vec<Problem>>,
 }
 
@@ -137,26 +146,38 @@ pub fn scan(options: &ScanOptions, rules: &RuleSet, config: &Config, progress: &
         progress,
         counters: Counters::default(),
         findings: Mutex::new(Vec::new()),
+        tagged: Mutex::new(Vec::new()),
         problems: Mutex::new(Vec::new()),
     };
-    source::walk(&options.roots, &options.walk, &rules.credential_files, || {
-        let mut worker = Worker {
-            shared: &shared,
-            buf: Vec::new(),
-            scratch: Scratch::default(),
-            matches: Vec::new(),
-            found: Vec::new(),
-        };
-        move |visit| worker.visit(visit)
-    });
+    let worker = || Worker {
+        shared: &shared,
+        buf: Vec::new(),
+        scratch: Scratch::default(),
+        matches: Vec::new(),
+        found: Vec::new(),
+    };
+    match &options.git {
+        None => source::walk(&options.roots, &options.walk, &rules.credential_files, || {
+            let mut worker = worker();
+            move |visit| worker.visit(visit)
+        }),
+        Some(plan) => git::feed(plan, options.walk.threads, options.walk.max_file_size, || {
+            let mut worker = worker();
+            move |visit| worker.visit_git(visit)
+        }),
+    }
 
     let Shared {
         counters,
         findings,
+        tagged,
         problems,
         ..
     } = shared;
     let mut findings = findings.into_inner().unwrap_or_default();
+    if let Some(plan) = &options.git {
+        findings = git::settle(plan, tagged.into_inner().unwrap_or_default());
+    }
     findings.sort_by(|a, b| a.location_key().cmp(&b.location_key()));
     let mut problems = problems.into_inner().unwrap_or_default();
     problems.sort_by(|a, b| a.path.cmp(&b.path));
@@ -190,7 +211,10 @@ impl Worker<'_, '_> {
             Visit::File(file) => {
                 match source::read(&file.path, self.shared.options.walk.max_file_size, &mut self.buf) {
                     Content::Text(_) => {
-                        self.scan_buffer(&file);
+                        let buf = std::mem::take(&mut self.buf);
+                        self.scan_buffer(&file.display, Some(&file.path), &buf);
+                        self.buf = buf;
+                        self.publish();
                         return;
                     }
                     Content::Skipped(skip) => (file, skip),
@@ -201,8 +225,43 @@ impl Worker<'_, '_> {
         self.skipped(&file, skip);
     }
 
-    /// Matches the file just read into `self.buf`, then locates and filters its findings.
-    fn scan_buffer(&mut self, file: &FileRef) {
+    /// A blob read from git: matched like a file, its findings tagged with the item they
+    /// came from and whether they lie on added lines, for [`git::settle`].
+    fn visit_git(&mut self, visit: git::Visit) {
+        match visit {
+            git::Visit::Blob(blob) => {
+                self.scan_buffer(&blob.path, None, &blob.data);
+                if self.found.is_empty() {
+                    return;
+                }
+                let added = blob
+                    .old
+                    .as_deref()
+                    .map(|old| AddedLines::between(old, &blob.data));
+                let tagged = self.found.drain(..).map(|finding| Tagged {
+                    item: blob.item,
+                    on_added: added
+                        .as_ref()
+                        .is_none_or(|a| a.touches(finding.line, finding.end_line)),
+                    finding,
+                });
+                if let Ok(mut all) = self.shared.tagged.lock() {
+                    all.extend(tagged);
+                }
+            }
+            git::Visit::Skipped { path, skip } => {
+                let file = FileRef {
+                    path: PathBuf::from(&path),
+                    display: path,
+                };
+                self.skipped(&file, skip);
+            }
+        }
+    }
+
+    /// Matches `hay` (the content of `display`, read from `disk` when it is a file), then
+    /// locates and filters its findings into `self.found`.
+    fn scan_buffer(&mut self, display: &str, disk: Option<&Path>, hay: &[u8]) {
         let Shared {
             options,
             rules,
@@ -210,38 +269,44 @@ impl Worker<'_, '_> {
             matcher,
             progress,
             counters,
-            findings,
             ..
         } = self.shared;
-        let hay = &self.buf;
+        self.found.clear();
         progress.files.fetch_add(1, Ordering::Relaxed);
         progress.bytes.fetch_add(hay.len() as u64, Ordering::Relaxed);
-        matcher.find(&file.display, hay, &mut self.scratch, &mut self.matches);
+        matcher.find(display, hay, &mut self.scratch, &mut self.matches);
         if self.matches.is_empty() {
             return;
         }
-        self.found.clear();
         let inline = locate(
             rules,
-            &file.display,
+            display,
             hay,
             &self.matches,
             options.keep_secrets,
             &mut self.found,
         );
         counters.inline.fetch_add(inline as u64, Ordering::Relaxed);
-        let path_allowed = config.has_path_allows() && config.allows_path(&file.path, &file.display);
+        let path_allowed = config.has_path_allows()
+            && match disk {
+                Some(path) => config.allows_path(path, display),
+                None => config.allows_display(display),
+            };
         let before = self.found.len();
         self.found
             .retain(|f| !path_allowed && !config.allows_fingerprint(f));
         counters
             .config
             .fetch_add((before - self.found.len()) as u64, Ordering::Relaxed);
+        progress
+            .findings
+            .fetch_add(self.found.len() as u64, Ordering::Relaxed);
+    }
+
+    /// Hands the findings of the last buffer to the scan.
+    fn publish(&mut self) {
         if !self.found.is_empty() {
-            progress
-                .findings
-                .fetch_add(self.found.len() as u64, Ordering::Relaxed);
-            if let Ok(mut all) = findings.lock() {
+            if let Ok(mut all) = self.shared.findings.lock() {
                 all.append(&mut self.found);
             }
         }

@@ -71,10 +71,16 @@ fn gitignored_credential_files_are_scanned_but_other_ignored_files_are_not() {
     let run = run_in(dir.path(), &["-f", "json", "."]);
     let paths: Vec<String> = run.findings().into_iter().map(|(_, path, _)| path).collect();
     for credential_file in [".env", ".npmrc", "keys/id_ed25519"] {
-        assert!(paths.iter().any(|p| p == credential_file), "{credential_file} missing: {paths:?}");
+        assert!(
+            paths.iter().any(|p| p == credential_file),
+            "{credential_file} missing: {paths:?}"
+        );
     }
     assert!(!paths.iter().any(|p| p == "notes.log"), "{paths:?}");
 
     let everything = run_in(dir.path(), &["-f", "json", "--no-ignore", "."]);
-    assert!(everything.findings().iter().any(|(_, path, _)| path == "notes.log"));
+    assert!(everything
+        .findings()
+        .iter()
+        .any(|(_, path, _)| path == "notes.log"));
 }

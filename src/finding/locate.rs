@@ -65,6 +65,7 @@ pub fn locate(
             reachable_by: Vec::new(),
             live: None,
             severity: rule.severity,
+            git: None,
             excerpt: Some(excerpt),
         });
     }

@@ -174,10 +174,23 @@ pub struct Finding {
     pub reachable_by: Vec<Reach>,
     pub live: Option<bool>,
     pub severity: Severity,
+    /// Where in git history the token came from (`--diff`, `--history`); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git: Option<GitOrigin>,
     /// The lines around the secret, already redacted, for code frames. Not part of the
     /// machine-readable contract.
     #[serde(skip)]
     pub excerpt: Option<Excerpt>,
+}
+
+/// The commit that introduced a token found in git history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GitOrigin {
+    pub commit: String,
+    /// The commit's author date, ISO 8601 with offset.
+    pub author_date: String,
+    /// `--diff`: added and removed again within the range — not in HEAD, but in history.
+    pub removed_in_range: bool,
 }
 
 /// A few lines of source around a finding with the secret replaced by its preview.
