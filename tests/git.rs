@@ -3,46 +3,9 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Command;
-
-use common::{github_pat, run_in, write, Run};
+use common::{commit_all, git, git_repo as repo, github_pat, run_in, write, Run};
 use serde_json::Value;
 use tempfile::TempDir;
-
-/// Runs `git args` in `dir` with a fixed identity, panicking with git's output on failure.
-fn git(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
-        .args(["-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"])
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .expect("git runs");
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).trim().to_owned()
-}
-
-/// A repository with one commit holding `README.md`.
-fn repo() -> TempDir {
-    let dir = TempDir::new().unwrap();
-    git(dir.path(), &["init", "-q"]);
-    write(dir.path(), "README.md", "# demo\n");
-    commit_all(dir.path(), "init");
-    dir
-}
-
-fn commit_all(dir: &Path, message: &str) -> String {
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "--allow-empty", "-m", message]);
-    git(dir, &["rev-parse", "HEAD"])
-}
 
 fn findings(run: &Run) -> Vec<Value> {
     run.json()["findings"].as_array().expect("findings").clone()
