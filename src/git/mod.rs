@@ -151,6 +151,12 @@ pub struct Plan {
 impl Plan {
     /// Opens the repository holding `start` and lists what `mode` scans.
     pub fn new(start: &Path, mode: Mode) -> GitResult<Plan> {
+        // A file (pre-commit passes file names) is looked up from its directory.
+        let start = match start.parent() {
+            Some(parent) if start.is_file() && !parent.as_os_str().is_empty() => parent,
+            Some(_) if start.is_file() => Path::new("."),
+            _ => start,
+        };
         let repo = gix::discover(start)
             .map_err(|e| GitError::new(format!("{} is not in a git repository ({e})", start.display())))?;
         let mut plan = Plan {
@@ -511,5 +517,25 @@ pub fn settle(plan: &Plan, tagged: Vec<Tagged>) -> Vec<Finding> {
             }
             reported
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Mode;
+
+    fn diff(base: &str, head: &str) -> Mode {
+        Mode::Diff {
+            base: base.to_owned(),
+            head: head.to_owned(),
+        }
+    }
+
+    #[test]
+    fn diff_ranges_default_head_to_head() {
+        assert_eq!(Mode::diff("main"), diff("main", "HEAD"));
+        assert_eq!(Mode::diff("main.."), diff("main", "HEAD"));
+        assert_eq!(Mode::diff("a..b"), diff("a", "b"));
+        assert_eq!(Mode::diff("a...b"), diff("a", "b"));
     }
 }
