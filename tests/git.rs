@@ -275,3 +275,21 @@ fn findings_outside_git_modes_have_no_git_field() {
     let run = run_in(dir.path(), &["-f", "json", "."]);
     assert!(findings(&run)[0].get("git").is_none());
 }
+
+#[test]
+fn a_config_change_on_the_base_side_is_not_blamed_on_the_range() {
+    let dir = repo();
+    write(dir.path(), "tokscan.toml", "[allow]\npaths = []\n");
+    commit_all(dir.path(), "config");
+    git(dir.path(), &["checkout", "-q", "-b", "feature"]);
+    write(dir.path(), "app.env", format!("T={}\n", github_pat("feature")));
+    commit_all(dir.path(), "token");
+    git(dir.path(), &["checkout", "-q", "main"]);
+    write(dir.path(), "tokscan.toml", "[allow]\npaths = [\"docs/\"]\n");
+    commit_all(dir.path(), "main moves on");
+    git(dir.path(), &["checkout", "-q", "feature"]);
+
+    let run = run_in(dir.path(), &["--diff", "main..feature", "-f", "json"]);
+    assert_eq!(run.findings().len(), 1, "{}", run.stderr);
+    assert!(run.json()["stats"].get("changed_in_range").is_none());
+}

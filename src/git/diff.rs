@@ -24,6 +24,7 @@ pub(super) fn plan(repo: &gix::Repository, base: &str, head: &str, plan: &mut Pl
         .merge_base(base_id, head_id)
         .map_err(|e| GitError::from_gix(format!("finding the merge base of {base} and {head}"), e))?
         .map_or(base_id, |id| id.detach());
+    plan.merge_base = Some(merge_base);
 
     let old = tree_of(repo, Some(merge_base))?;
     let new = tree_of(repo, Some(head_id))?;

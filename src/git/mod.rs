@@ -146,6 +146,8 @@ pub struct Plan {
     pub base: Option<ObjectId>,
     /// `--diff`: the head commit.
     pub head: Option<ObjectId>,
+    /// `--diff`: where the head's history left the base's (what the range is compared to).
+    pub merge_base: Option<ObjectId>,
 }
 
 impl Plan {
@@ -167,6 +169,7 @@ impl Plan {
             commits: Vec::new(),
             base: None,
             head: None,
+            merge_base: None,
         };
         match &mode {
             Mode::Staged => staged::plan(&repo, &mut plan)?,
@@ -193,10 +196,11 @@ impl Plan {
         Ok(self.commits.len() - 1)
     }
 
-    /// Paths of trusted files (config, baseline; repository-relative) whose content differs
-    /// between the base and head commits of a `--diff` plan.
+    /// Paths of trusted files (config, baseline; repository-relative) that the range of a
+    /// `--diff` plan changes (merge base to head: a change made on the base's side since is
+    /// not the range's doing).
     pub fn changed_in_range(&self, paths: &[String]) -> GitResult<Vec<String>> {
-        let (Some(base), Some(head)) = (self.base, self.head) else {
+        let (Some(base), Some(head)) = (self.merge_base.or(self.base), self.head) else {
             return Ok(Vec::new());
         };
         let repo = self.open()?;
