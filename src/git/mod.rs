@@ -159,8 +159,9 @@ impl Plan {
             Some(_) if start.is_file() => Path::new("."),
             _ => start,
         };
-        let repo = gix::discover(start)
+        let mut repo = gix::discover(start)
             .map_err(|e| GitError::new(format!("{} is not in a git repository ({e})", start.display())))?;
+        repo.object_cache_size_if_unset(16 << 20);
         let mut plan = Plan {
             git_dir: repo.git_dir().to_owned(),
             workdir: repo.workdir().map(Path::to_owned),
@@ -378,7 +379,10 @@ where
                 None
             }
         };
-        if let Some(repo) = repo {
+        if let Some(mut repo) = repo {
+            // Successive versions of a file are deltas of each other in packs: keep recently
+            // decoded objects.
+            repo.object_cache_size_if_unset(32 << 20);
             for (index, item) in plan.items.iter().enumerate() {
                 if send.send(read_item(&repo, index, item, max_file_size)).is_err() {
                     break;
