@@ -8,14 +8,16 @@
 #
 #   scripts/pre-commit-smoke.sh            # needs pre-commit (pip install pre-commit)
 #
-# try-repo uses uncommitted changes of this repository too. PRE_COMMIT_HOME defaults to a
-# temporary directory (a fresh build); set it to reuse an earlier build.
+# try-repo uses uncommitted changes of this repository too, and installs the hook into a
+# fresh store on every run (four runs here); a shared CARGO_TARGET_DIR (a temporary one unless
+# set) keeps the later builds from recompiling the dependencies.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export PRE_COMMIT_HOME="${PRE_COMMIT_HOME:-$work/pre-commit-home}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$work/target}"
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 
 command -v pre-commit >/dev/null || { echo "pre-commit is not installed (pip install pre-commit)" >&2; exit 2; }
