@@ -48,17 +48,22 @@ pub struct Applied {
 impl Baseline {
     pub fn load(path: &Path) -> Result<Baseline> {
         let text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let shown = path.display().to_string();
-        let file: BaselineFile = serde_json::from_str(&text).map_err(|e| {
-            let offset = offset_of(&text, e.line(), e.column());
-            FileError::new("baseline", &shown, &text, Some(offset..offset), e.to_string())
+        Baseline::parse(&text, &path.display().to_string())
+    }
+
+    /// A baseline from `text`, named `shown` in errors (for `--diff`: the file as it is in
+    /// the base commit).
+    pub fn parse(text: &str, shown: &str) -> Result<Baseline> {
+        let file: BaselineFile = serde_json::from_str(text).map_err(|e| {
+            let offset = offset_of(text, e.line(), e.column());
+            FileError::new("baseline", shown, text, Some(offset..offset), e.to_string())
                 .with_help("write a fresh one with --write-baseline FILE")
         })?;
         if file.tool != "tokscan" || file.version != FORMAT_VERSION {
             return Err(FileError::new(
                 "baseline",
-                &shown,
-                &text,
+                shown,
+                text,
                 None,
                 format!("not a tokscan baseline of version {FORMAT_VERSION}"),
             )

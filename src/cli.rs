@@ -23,6 +23,26 @@ pub struct Cli {
     #[arg(default_value = ".", value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
+    /// Scan what is staged for the next commit (the index), not the working tree: the lines
+    /// it adds to HEAD. PATH locates the repository.
+    #[arg(long, help_heading = "Git", conflicts_with_all = ["diff", "history"])]
+    pub staged: bool,
+
+    /// Scan only the lines added from the merge base of BASE to HEAD (HEAD defaults to
+    /// `HEAD`), with HEAD's line numbers; tokscan.toml and the baseline are read from BASE.
+    #[arg(
+        long,
+        value_name = "BASE[..HEAD]",
+        help_heading = "Git",
+        conflicts_with = "history"
+    )]
+    pub diff: Option<String>,
+
+    /// Scan every blob reachable from any reference, each once, with the commit that
+    /// introduced it.
+    #[arg(long, help_heading = "Git")]
+    pub history: bool,
+
     /// Output format.
     #[arg(short = 'f', long, value_enum, default_value_t = FormatArg::Human)]
     pub format: FormatArg,

@@ -48,6 +48,7 @@ pub fn run(args: &ReachArgs) -> tokscan::Result<ExitCode> {
         keep_secrets: args.no_redact,
         include_public: false,
         keep_raw_secrets: false,
+        git: None,
         reach: reach_options.clone(),
     };
     let outcome = scan(&options, &rules, &config, &Progress::default());

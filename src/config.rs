@@ -125,11 +125,18 @@ impl Config {
 
     pub fn load(path: &Path) -> Result<Config> {
         let text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let shown = path.display().to_string();
+        let base = path.parent().and_then(|p| fs::canonicalize(p).ok());
+        Config::parse(&text, &path.display().to_string(), base)
+    }
+
+    /// A config from `text` (named `shown` in errors) whose allow-list paths are relative to
+    /// `base`: for `--diff`, the file as it is in the base commit.
+    pub fn parse(text: &str, shown: &str, base: Option<PathBuf>) -> Result<Config> {
+        let path = Path::new(shown);
         let file: ConfigFile =
-            toml::from_str(&text).map_err(|e| FileError::from_toml("config", &shown, &text, &e))?;
+            toml::from_str(text).map_err(|e| FileError::from_toml("config", shown, text, &e))?;
         let bad = |span: std::ops::Range<usize>, msg: String| -> Error {
-            FileError::new("config", &shown, &text, Some(span), msg).into()
+            FileError::new("config", shown, text, Some(span), msg).into()
         };
         let mut globs = GlobSetBuilder::new();
         for pattern in &file.allow.paths {
@@ -200,7 +207,6 @@ impl Config {
             crate::introspect::guard::BaseUrl::parse(url.get_ref()).map_err(|why| bad(url.span(), why))?;
             api_urls.insert(provider.get_ref().clone(), url.get_ref().clone());
         }
-        let base = path.parent().and_then(|p| fs::canonicalize(p).ok());
         Ok(Config {
             api_urls,
             path: Some(path.to_owned()),
@@ -217,6 +223,12 @@ impl Config {
 
     pub fn has_path_allows(&self) -> bool {
         !self.allow_paths.is_empty()
+    }
+
+    /// Whether a repository-relative path (a git blob's, with no file on disk) is
+    /// allow-listed; the config is taken to sit at the repository root.
+    pub fn allows_display(&self, display: &str) -> bool {
+        self.allow_paths.is_match(display)
     }
 
     /// Whether `file` (as found on disk) or its displayed path is allow-listed.

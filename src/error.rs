@@ -17,6 +17,10 @@ pub enum Error {
     #[diagnostic(transparent)]
     InFile(#[from] Box<FileError>),
 
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Git(#[from] crate::git::GitError),
+
     #[error("cannot read {}: {source}", path.display())]
     #[diagnostic(code(tokscan::io))]
     Io {

@@ -1,12 +1,13 @@
 //! tokscan's engine: finds provider tokens in a workspace and reports them.
 //!
 //! The data flows one way, one module per stage:
-//! [`source`] (walk and read) → [`detect`] (raw matches) → [`finding`] (located findings,
-//! with [`decode`]'s offline facts) → [`reach`] (which agents can read each) → [`scope`]
-//! (what each token can do and is for; with `--introspect`, [`introspect`] then asks each
-//! token's provider and the scope stage judges again) → [`report`] (human, JSON, SARIF,
-//! GitHub annotations). [`scan`] wires the stages; [`rules`] holds the compiled rule packs;
-//! [`config`] and [`baseline`] decide what is suppressed. Nothing here knows about the command line.
+//! [`source`] (walk and read) or [`git`] (index, diffs, history) → [`detect`] (raw matches)
+//! → [`finding`] (located findings, with [`decode`]'s offline facts) → [`reach`] (which
+//! agents can read each) → [`scope`] (what each token can do and is for; with
+//! `--introspect`, [`introspect`] then asks each token's provider and the scope stage judges
+//! again) → [`report`] (human, JSON, SARIF, GitHub annotations). [`scan`] wires the stages;
+//! [`rules`] holds the compiled rule packs; [`config`] and [`baseline`] decide what is
+//! suppressed. Nothing here knows about the command line.
 
 pub mod baseline;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod decode;
 pub mod detect;
 pub mod error;
 pub mod finding;
+pub mod git;
 pub mod introspect;
 pub mod reach;
 pub mod report;

@@ -6,6 +6,7 @@ mod cmd_reach;
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -14,7 +15,8 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use tokscan::baseline::Baseline;
-use tokscan::config::Config;
+use tokscan::config::{self, Config};
+use tokscan::git::{Mode, Plan};
 use tokscan::reach::ReachOptions;
 use tokscan::report::{Format, Report};
 use tokscan::rules::RuleSet;
@@ -53,12 +55,34 @@ fn run(cli: &Cli) -> tokscan::Result<ExitCode> {
         return rules_command(action);
     }
     let rules = RuleSet::load(&cli.rules)?;
-    let config = match (&cli.config, cli.no_config) {
-        (_, true) => Config::default(),
-        (Some(path), false) => Config::load(path)?,
-        (None, false) => Config::discover(&cli.paths[0])?,
+    let mode = if cli.staged {
+        Some(Mode::Staged)
+    } else if let Some(range) = &cli.diff {
+        Some(Mode::diff(range))
+    } else if cli.history {
+        Some(Mode::History)
+    } else {
+        None
     };
-    let baseline = cli.baseline.as_deref().map(Baseline::load).transpose()?;
+    let plan = mode.map(|mode| Plan::new(&cli.paths[0], mode)).transpose()?;
+    // In --diff mode the config and baseline come from the base commit: the range under
+    // review must not be able to silence its own findings.
+    let trusted = plan.as_ref().filter(|plan| plan.base.is_some());
+    let mut trusted_paths = Vec::new();
+    let config = match (&cli.config, cli.no_config, trusted) {
+        (_, true, _) => Config::default(),
+        (explicit, false, Some(plan)) => trusted_config(plan, explicit.as_deref(), &mut trusted_paths)?,
+        (Some(path), false, None) => Config::load(path)?,
+        (None, false, None) => Config::discover(&cli.paths[0])?,
+    };
+    let baseline = match (&cli.baseline, trusted) {
+        (Some(path), Some(plan)) => trusted_baseline(plan, path, &mut trusted_paths)?,
+        (path, _) => path.as_deref().map(Baseline::load).transpose()?,
+    };
+    let changed_in_range = match trusted {
+        Some(plan) => plan.changed_in_range(&trusted_paths)?,
+        None => Vec::new(),
+    };
     if cli.verbose > 0 {
         eprintln!(
             "tokscan: {} rules from {} providers; config: {}",
@@ -94,6 +118,7 @@ fn run(cli: &Cli) -> tokscan::Result<ExitCode> {
             home: None,
         },
         keep_raw_secrets: cli.introspect,
+        git: plan,
     };
     // Resolved before the scan, so a bad API URL fails fast.
     let introspect = if cli.introspect {
@@ -107,6 +132,14 @@ fn run(cli: &Cli) -> tokscan::Result<ExitCode> {
     } else {
         with_progress_bar(&progress, || scan(&options, &rules, &config, &progress))
     };
+    outcome.stats.changed_in_range = changed_in_range;
+    if !cli.quiet {
+        for path in &outcome.stats.changed_in_range {
+            eprintln!(
+                "tokscan: warning: {path} is changed in this range; the base commit's version was used"
+            );
+        }
+    }
     if let Some(path) = &cli.write_baseline {
         Baseline::write(path, &outcome.findings)?;
     }
@@ -202,6 +235,59 @@ fn rules_command(action: &RulesCommand) -> tokscan::Result<ExitCode> {
             source: err,
         }),
         _ => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// The config as the base commit of a `--diff` has it: `explicit` if it lies in the
+/// repository (else read from disk as given), otherwise `tokscan.toml`/`.tokscan.toml` at the
+/// repository root. Records the repository paths it depends on in `trusted`.
+fn trusted_config(
+    plan: &Plan,
+    explicit: Option<&Path>,
+    trusted: &mut Vec<String>,
+) -> tokscan::Result<Config> {
+    let candidates = match explicit {
+        Some(path) => match plan.repo_relative(path) {
+            Some(rel) => vec![rel],
+            None => return Config::load(path),
+        },
+        None => config::FILE_NAMES.iter().map(|n| (*n).to_owned()).collect(),
+    };
+    trusted.extend(candidates.iter().cloned());
+    for rel in &candidates {
+        if let Some(bytes) = plan.trusted_file(rel)? {
+            let shown = format!("{rel} (as in the base commit)");
+            return Config::parse(&String::from_utf8_lossy(&bytes), &shown, plan.workdir.clone());
+        }
+    }
+    if explicit.is_some() {
+        eprintln!(
+            "tokscan: warning: {} does not exist in the base commit; no config is used",
+            candidates[0]
+        );
+    }
+    Ok(Config::default())
+}
+
+/// The baseline as the base commit of a `--diff` has it (if it lies in the repository).
+fn trusted_baseline(
+    plan: &Plan,
+    path: &Path,
+    trusted: &mut Vec<String>,
+) -> tokscan::Result<Option<Baseline>> {
+    let Some(rel) = plan.repo_relative(path) else {
+        return Baseline::load(path).map(Some);
+    };
+    trusted.push(rel.clone());
+    match plan.trusted_file(&rel)? {
+        Some(bytes) => {
+            let shown = format!("{rel} (as in the base commit)");
+            Baseline::parse(&String::from_utf8_lossy(&bytes), &shown).map(Some)
+        }
+        None => {
+            eprintln!("tokscan: warning: {rel} does not exist in the base commit; no baseline is used");
+            Ok(None)
+        }
     }
 }
 

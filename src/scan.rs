@@ -1,9 +1,9 @@
-//! One scan, end to end: walk the sources, read each file once, match, locate, suppress.
-//! Data flows one way — source → bytes → matches → findings — and this module only wires the
-//! stages together; each stage lives in its own module.
+//! One scan, end to end: walk the sources (or read git blobs), read each file once, match,
+//! locate, suppress. Data flows one way — source → bytes → matches → findings — and this
+//! module only wires the stages together; each stage lives in its own module.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -14,6 +14,7 @@ use crate::baseline::{Baseline, BaselineEntry};
 use crate::config::Config;
 use crate::detect::{Matcher, RawMatch, Scratch};
 use crate::finding::{locate, Finding, KeepSecret, Severity};
+use crate::git::{self, AddedLines, Tagged};
 use crate::introspect;
 use crate::reach::{self, Catalog, ReachOptions};
 use crate::rules::RuleSet;
@@ -32,6 +33,8 @@ pub struct ScanOptions {
     pub reach: ReachOptions,
     /// Keep each finding's raw secret, unserialized, for [`ScanOutcome::introspect`].
     pub keep_raw_secrets: bool,
+    /// Scan these git blobs instead of walking `roots`.
+    pub git: Option<git::Plan>,
 }
 
 /// Live counts a caller may watch from another thread while a scan runs (for a progress
@@ -58,6 +61,10 @@ pub struct Stats {
     pub suppressed_config: u64,
     pub suppressed_baseline: u64,
     pub stale_baseline: Vec<BaselineEntry>,
+    /// `--diff`: trusted files (config, baseline) the range changes; they were read from the
+    /// base commit, not from the head.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changed_in_range: Vec<String>,
     pub findings: u64,
     pub by_severity: BTreeMap<Severity, u64>,
     pub duration_ms: u64,
@@ -142,6 +149,8 @@ struct Shared<'a> {
     progress: &'a Progress,
     counters: Counters,
     findings: Mutex<Vec<Finding>>,
+    /// Git blobs' findings, tagged for [`git::settle`].
+    tagged: Mutex<Vec<Tagged>>,
     problems: Mutex<Vec<Problem>>,
 }
 
@@ -168,26 +177,38 @@ pub fn scan(options: &ScanOptions, rules: &RuleSet, config: &Config, progress: &
         progress,
         counters: Counters::default(),
         findings: Mutex::new(Vec::new()),
+        tagged: Mutex::new(Vec::new()),
         problems: Mutex::new(Vec::new()),
     };
-    source::walk(&options.roots, &options.walk, &rules.credential_files, || {
-        let mut worker = Worker {
-            shared: &shared,
-            buf: Vec::new(),
-            scratch: Scratch::default(),
-            matches: Vec::new(),
-            found: Vec::new(),
-        };
-        move |visit| worker.visit(visit)
-    });
+    let worker = || Worker {
+        shared: &shared,
+        buf: Vec::new(),
+        scratch: Scratch::default(),
+        matches: Vec::new(),
+        found: Vec::new(),
+    };
+    match &options.git {
+        None => source::walk(&options.roots, &options.walk, &rules.credential_files, || {
+            let mut worker = worker();
+            move |visit| worker.visit(visit)
+        }),
+        Some(plan) => git::feed(plan, options.walk.threads, options.walk.max_file_size, || {
+            let mut worker = worker();
+            move |visit| worker.visit_git(visit)
+        }),
+    }
 
     let Shared {
         counters,
         findings,
+        tagged,
         problems,
         ..
     } = shared;
     let mut findings = findings.into_inner().unwrap_or_default();
+    if let Some(plan) = &options.git {
+        findings = git::settle(plan, tagged.into_inner().unwrap_or_default());
+    }
     findings.sort_by(|a, b| a.location_key().cmp(&b.location_key()));
     let mut problems = problems.into_inner().unwrap_or_default();
     // Reach first: the severity model reads `reachable_by`.
@@ -226,12 +247,12 @@ impl Worker<'_, '_> {
                 match source::read(&file.path, walk.max_file_size, walk.chunks, &mut self.buf) {
                     Content::Text(text) => {
                         let origin = Origin::whole(text.len());
-                        self.scan_buffer(&file, origin);
+                        self.scan_read(&file, origin);
                         return;
                     }
                     Content::Chunked(mut chunks) => loop {
                         match chunks.next_into(&mut self.buf) {
-                            Ok(Some(origin)) => self.scan_buffer(&file, origin),
+                            Ok(Some(origin)) => self.scan_read(&file, origin),
                             Ok(None) => return,
                             Err(err) => break (file, Skip::Unreadable(err.to_string())),
                         }
@@ -244,9 +265,52 @@ impl Worker<'_, '_> {
         self.skipped(&file, skip);
     }
 
-    /// Matches what was just read into `self.buf` (a whole file, or one chunk of a big one),
-    /// then locates and filters its findings.
-    fn scan_buffer(&mut self, file: &FileRef, origin: Origin) {
+    /// Scans what was just read into `self.buf` for `file`, and publishes its findings.
+    fn scan_read(&mut self, file: &FileRef, origin: Origin) {
+        let buf = std::mem::take(&mut self.buf);
+        self.scan_buffer(&file.display, Some(&file.path), &buf, origin);
+        self.buf = buf;
+        self.publish();
+    }
+
+    /// A blob read from git: matched like a file, its findings tagged with the item they
+    /// came from and whether they lie on added lines, for [`git::settle`].
+    fn visit_git(&mut self, visit: git::Visit) {
+        match visit {
+            git::Visit::Blob(blob) => {
+                self.scan_buffer(&blob.path, None, &blob.data, Origin::whole(blob.data.len()));
+                if self.found.is_empty() {
+                    return;
+                }
+                let added = blob
+                    .old
+                    .as_deref()
+                    .map(|old| AddedLines::between(old, &blob.data));
+                let tagged = self.found.drain(..).map(|finding| Tagged {
+                    item: blob.item,
+                    on_added: added
+                        .as_ref()
+                        .is_none_or(|a| a.touches(finding.line, finding.end_line)),
+                    finding,
+                });
+                if let Ok(mut all) = self.shared.tagged.lock() {
+                    all.extend(tagged);
+                }
+            }
+            git::Visit::Skipped { path, skip } => {
+                let file = FileRef {
+                    path: PathBuf::from(&path),
+                    display: path,
+                };
+                self.skipped(&file, skip);
+            }
+        }
+    }
+
+    /// Matches `hay` (the content of `display`, read from `disk` when it is a file; all of it,
+    /// or the chunk of a big file that `origin` places), then locates and filters its
+    /// findings into `self.found`.
+    fn scan_buffer(&mut self, display: &str, disk: Option<&Path>, hay: &[u8], origin: Origin) {
         let Shared {
             options,
             rules,
@@ -254,25 +318,23 @@ impl Worker<'_, '_> {
             matcher,
             progress,
             counters,
-            findings,
             ..
         } = self.shared;
-        let hay = &self.buf;
+        self.found.clear();
         if origin.owned_from == 0 {
             progress.files.fetch_add(1, Ordering::Relaxed);
         }
         let fresh = origin.owned_to - origin.owned_from;
         progress.bytes.fetch_add(fresh as u64, Ordering::Relaxed);
-        matcher.find(&file.display, hay, &mut self.scratch, &mut self.matches);
+        matcher.find(display, hay, &mut self.scratch, &mut self.matches);
         // Of two overlapping chunks, the one that holds a match's first byte reports it.
         self.matches.retain(|m| origin.owns(m.span.start));
         if self.matches.is_empty() {
             return;
         }
-        self.found.clear();
         let inline = locate(
             rules,
-            &file.display,
+            display,
             hay,
             origin,
             &self.matches,
@@ -283,18 +345,26 @@ impl Worker<'_, '_> {
             &mut self.found,
         );
         counters.inline.fetch_add(inline as u64, Ordering::Relaxed);
-        let path_allowed = config.has_path_allows() && config.allows_path(&file.path, &file.display);
+        let path_allowed = config.has_path_allows()
+            && match disk {
+                Some(path) => config.allows_path(path, display),
+                None => config.allows_display(display),
+            };
         let before = self.found.len();
         self.found
             .retain(|f| !path_allowed && !config.allows_fingerprint(f));
         counters
             .config
             .fetch_add((before - self.found.len()) as u64, Ordering::Relaxed);
+        progress
+            .findings
+            .fetch_add(self.found.len() as u64, Ordering::Relaxed);
+    }
+
+    /// Hands the findings of the last buffer to the scan.
+    fn publish(&mut self) {
         if !self.found.is_empty() {
-            progress
-                .findings
-                .fetch_add(self.found.len() as u64, Ordering::Relaxed);
-            if let Ok(mut all) = findings.lock() {
+            if let Ok(mut all) = self.shared.findings.lock() {
                 all.append(&mut self.found);
             }
         }

@@ -298,6 +298,9 @@ pub struct Finding {
     /// hand for the stated-use stage. Not part of the machine-readable contract.
     #[serde(skip)]
     pub hints: UseHints,
+    /// Where in git history the token came from (`--diff`, `--history`); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git: Option<GitOrigin>,
     /// The lines around the secret, already redacted, for code frames. Not part of the
     /// machine-readable contract.
     #[serde(skip)]
@@ -313,6 +316,16 @@ pub struct UseHints {
     pub comments: Vec<String>,
     /// The token's own name at its provider, learned by `--introspect`.
     pub name: Option<String>,
+}
+
+/// The commit that introduced a token found in git history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GitOrigin {
+    pub commit: String,
+    /// The commit's author date, ISO 8601 with offset.
+    pub author_date: String,
+    /// `--diff`: added and removed again within the range — not in HEAD, but in history.
+    pub removed_in_range: bool,
 }
 
 /// A few lines of source around a finding with the secret replaced by its preview.

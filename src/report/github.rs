@@ -23,8 +23,19 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             f.end_column,
             property(&format!("tokscan {} ({})", f.rule, f.severity)),
             data(&format!(
-                "{} {} (fingerprint {}). Rotate it and keep it out of the repository.",
-                f.description, f.secret_preview, f.fingerprint
+                "{} {} (fingerprint {}{}). Rotate it and keep it out of the repository.",
+                f.description,
+                f.secret_preview,
+                f.fingerprint,
+                f.git.as_ref().map_or_else(String::new, |git| format!(
+                    "; added in commit {}{}",
+                    git.commit,
+                    if git.removed_in_range {
+                        ", removed later in this range but still in history"
+                    } else {
+                        ""
+                    }
+                ))
             )),
         )?;
     }

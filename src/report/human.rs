@@ -38,10 +38,16 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 |s| format!("{}.", s.trim_end_matches('.')),
             );
         let excerpt = finding.excerpt.clone().unwrap_or_default();
-        let label = format!(
+        let mut label = format!(
             "{} · {} · fingerprint {}",
             finding.secret_preview, finding.rule, finding.fingerprint
         );
+        if let Some(git) = &finding.git {
+            label.push_str(&format!(" · added in {}", short_commit(&git.commit)));
+            if git.removed_in_range {
+                label.push_str(", removed later in this range (still in history)");
+            }
+        }
         let diagnostic = MietteDiagnostic::new(format!("[{}] {}", finding.severity, finding.description))
             .with_code(format!("{}/{}", finding.provider, finding.kind))
             .with_severity(match finding.severity {
@@ -206,6 +212,10 @@ fn key_facts(finding: &Finding) -> String {
         .join(", ")
 }
 
+fn short_commit(id: &str) -> &str {
+    id.get(..12).unwrap_or(id)
+}
+
 /// An excerpt as miette source code, numbered with the file's own line numbers.
 struct Frame {
     name: String,
@@ -280,6 +290,12 @@ pub fn summary_line(stats: &Stats, styled: bool) -> String {
     let mut extras = Vec::new();
     if suppressed > 0 {
         extras.push(format!("{suppressed} suppressed"));
+    }
+    for path in &stats.changed_in_range {
+        extras.push(paint(
+            "1;33",
+            format!("{path} changed in this range (the base's was used)"),
+        ));
     }
     if !stats.stale_baseline.is_empty() {
         extras.push(format!("{} stale baseline entries", stats.stale_baseline.len()));

@@ -104,3 +104,38 @@ pub fn finish(output: Output) -> Run {
 }
 
 pub mod mock_server;
+/// Runs `git args` in `dir` with a fixed identity and no user or system config, panicking
+/// with git's output on failure; returns standard output, trimmed.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
+        .args(["-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"])
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .expect("git runs");
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+/// A repository with one commit holding `README.md`, on branch `main`.
+pub fn git_repo() -> TempDir {
+    let dir = TempDir::new().expect("temp dir");
+    git(dir.path(), &["init", "-q"]);
+    write(dir.path(), "README.md", "# demo\n");
+    commit_all(dir.path(), "init");
+    dir
+}
+
+/// Stages everything and commits it; returns the new commit's id.
+pub fn commit_all(dir: &Path, message: &str) -> String {
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "--allow-empty", "-m", message]);
+    git(dir, &["rev-parse", "HEAD"])
+}
