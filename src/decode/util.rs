@@ -48,6 +48,16 @@ pub fn base64url_encode(data: &[u8]) -> String {
     out
 }
 
+/// Standard base64 (`+/`), `=`-padded when `padded`: test tokens for the decoders.
+#[cfg(test)]
+pub fn base64_encode(data: &[u8], padded: bool) -> String {
+    let mut out = base64url_encode(data).replace('-', "+").replace('_', "/");
+    while padded && !out.len().is_multiple_of(4) {
+        out.push('=');
+    }
+    out
+}
+
 /// Unix seconds as RFC 3339 UTC (`2030-01-01T00:00:00Z`), for years 1970 through 9999.
 pub fn rfc3339(secs: i64) -> Option<String> {
     const MAX: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z

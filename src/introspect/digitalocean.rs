@@ -2,7 +2,7 @@
 //! read-only, custom) are not returned by any read-only call.
 
 use super::guard::NetError;
-use super::{rejected_or_error, text, Api, Introspector, Learned, Token};
+use super::{get_bearer, text, Api, Introspector, Learned, Reply, Token};
 
 pub struct DigitalOcean;
 
@@ -20,12 +20,10 @@ impl Introspector for DigitalOcean {
     }
 
     fn introspect(&self, token: &Token<'_>, api: &mut Api<'_>) -> Result<Learned, NetError> {
-        let auth = format!("Bearer {}", token.secret);
-        let response = api.get("/v2/account", &[("Authorization", &auth)])?;
-        if !response.ok() {
-            return rejected_or_error(&response);
-        }
-        let body = response.json()?;
+        let body = match get_bearer(api, token, "/v2/account", false)? {
+            Reply::Body(body) => body,
+            Reply::Settled(learned) => return Ok(learned),
+        };
         let mut learned = Learned::live();
         learned.owner("owner", text(&body, "/account/email").unwrap_or_default());
         if let Some(team) = text(&body, "/account/team/name") {

@@ -1,7 +1,7 @@
 //! Doppler: `GET /v3/me`: the token's type, name and workplace.
 
 use super::guard::NetError;
-use super::{rejected_or_error, text, Api, Introspector, Learned, Token};
+use super::{get_bearer, text, Api, Introspector, Learned, Reply, Token};
 
 pub struct Doppler;
 
@@ -19,15 +19,10 @@ impl Introspector for Doppler {
     }
 
     fn introspect(&self, token: &Token<'_>, api: &mut Api<'_>) -> Result<Learned, NetError> {
-        let auth = format!("Bearer {}", token.secret);
-        let response = api.get("/v3/me", &[("Authorization", &auth)])?;
-        if response.status == 403 {
-            return Ok(Learned::dead());
-        }
-        if !response.ok() {
-            return rejected_or_error(&response);
-        }
-        let body = response.json()?;
+        let body = match get_bearer(api, token, "/v3/me", true)? {
+            Reply::Body(body) => body,
+            Reply::Settled(learned) => return Ok(learned),
+        };
         let mut learned = Learned::live();
         learned.name = text(&body, "/name").map(str::to_owned);
         if let Some(kind) = text(&body, "/type") {

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::guard::NetError;
-use super::{rejected_or_error, text, Api, Introspector, Learned, Token};
+use super::{get_bearer, text, Api, Introspector, Learned, Reply, Token};
 use crate::finding::{Breadth, Capability, Privilege};
 
 pub struct HuggingFace;
@@ -23,12 +23,10 @@ impl Introspector for HuggingFace {
     }
 
     fn introspect(&self, token: &Token<'_>, api: &mut Api<'_>) -> Result<Learned, NetError> {
-        let auth = format!("Bearer {}", token.secret);
-        let response = api.get("/api/whoami-v2", &[("Authorization", &auth)])?;
-        if !response.ok() {
-            return rejected_or_error(&response);
-        }
-        let body = response.json()?;
+        let body = match get_bearer(api, token, "/api/whoami-v2", false)? {
+            Reply::Body(body) => body,
+            Reply::Settled(learned) => return Ok(learned),
+        };
         let mut learned = Learned::live();
         learned.owner("owner", text(&body, "/name").unwrap_or_default());
         learned.name = text(&body, "/auth/accessToken/displayName").map(str::to_owned);

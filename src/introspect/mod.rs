@@ -458,6 +458,33 @@ pub(crate) fn text<'v>(value: &'v serde_json::Value, pointer: &str) -> Option<&'
     value.pointer(pointer).and_then(|v| v.as_str())
 }
 
+/// What a provider's answer to a "who am I" call settles.
+pub(crate) enum Reply {
+    /// A 2xx with a JSON body to read.
+    Body(serde_json::Value),
+    /// The answer already says all there is: the token is refused.
+    Settled(Learned),
+}
+
+/// `GET path` with the token as a bearer: the JSON body of a 2xx, or a token the provider
+/// refuses (401, and 403 when `forbidden_is_dead`) settled as dead.
+pub(crate) fn get_bearer(
+    api: &mut Api<'_>,
+    token: &Token<'_>,
+    path: &str,
+    forbidden_is_dead: bool,
+) -> std::result::Result<Reply, NetError> {
+    let auth = format!("Bearer {}", token.secret);
+    let response = api.get(path, &[("Authorization", &auth)])?;
+    if forbidden_is_dead && response.status == 403 {
+        return Ok(Reply::Settled(Learned::dead()));
+    }
+    if !response.ok() {
+        return rejected_or_error(&response).map(Reply::Settled);
+    }
+    Ok(Reply::Body(response.json()?))
+}
+
 /// The common reading of a status: 401 means the provider does not accept the token.
 /// Anything else that is not 2xx says nothing about it.
 pub(crate) fn rejected_or_error(response: &Response) -> std::result::Result<Learned, NetError> {

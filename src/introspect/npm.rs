@@ -2,7 +2,7 @@
 //! for a granular token's packages and permissions.
 
 use super::guard::NetError;
-use super::{rejected_or_error, text, Api, Introspector, Learned, Token};
+use super::{get_bearer, text, Api, Introspector, Learned, Reply, Token};
 
 pub struct Npm;
 
@@ -20,15 +20,10 @@ impl Introspector for Npm {
     }
 
     fn introspect(&self, token: &Token<'_>, api: &mut Api<'_>) -> Result<Learned, NetError> {
-        let auth = format!("Bearer {}", token.secret);
-        let response = api.get("/-/whoami", &[("Authorization", &auth)])?;
-        if response.status == 403 {
-            return Ok(Learned::dead());
-        }
-        if !response.ok() {
-            return rejected_or_error(&response);
-        }
-        let body = response.json()?;
+        let body = match get_bearer(api, token, "/-/whoami", true)? {
+            Reply::Body(body) => body,
+            Reply::Settled(learned) => return Ok(learned),
+        };
         let mut learned = Learned::live();
         learned.owner("owner", text(&body, "/username").unwrap_or_default());
         Ok(learned)

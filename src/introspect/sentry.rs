@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::guard::NetError;
-use super::{rejected_or_error, text, Api, Introspector, Learned, Token};
+use super::{get_bearer, text, Api, Introspector, Learned, Reply, Token};
 use crate::finding::Capability;
 
 pub struct Sentry;
@@ -24,12 +24,10 @@ impl Introspector for Sentry {
     }
 
     fn introspect(&self, token: &Token<'_>, api: &mut Api<'_>) -> Result<Learned, NetError> {
-        let auth = format!("Bearer {}", token.secret);
-        let response = api.get("/api/0/", &[("Authorization", &auth)])?;
-        if !response.ok() {
-            return rejected_or_error(&response);
-        }
-        let body = response.json()?;
+        let body = match get_bearer(api, token, "/api/0/", false)? {
+            Reply::Body(body) => body,
+            Reply::Settled(learned) => return Ok(learned),
+        };
         // The root answers anonymous callers too, without `auth`: then the token was not taken.
         let Some(scopes) = body.pointer("/auth/scopes").and_then(Value::as_array) else {
             return Ok(Learned::dead());

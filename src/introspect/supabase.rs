@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::guard::NetError;
-use super::{rejected_or_error, text, Api, Introspector, Learned, Token};
+use super::{get_bearer, text, Api, Introspector, Learned, Reply, Token};
 use crate::finding::Breadth;
 
 pub struct Supabase;
@@ -24,12 +24,10 @@ impl Introspector for Supabase {
     }
 
     fn introspect(&self, token: &Token<'_>, api: &mut Api<'_>) -> Result<Learned, NetError> {
-        let auth = format!("Bearer {}", token.secret);
-        let response = api.get("/v1/projects", &[("Authorization", &auth)])?;
-        if !response.ok() {
-            return rejected_or_error(&response);
-        }
-        let body = response.json()?;
+        let body = match get_bearer(api, token, "/v1/projects", false)? {
+            Reply::Body(body) => body,
+            Reply::Settled(learned) => return Ok(learned),
+        };
         let Some(projects) = body.as_array() else {
             return Err(NetError::Unexpected("/v1/projects is not a list".to_owned()));
         };

@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::guard::NetError;
-use super::{rejected_or_error, text, Api, Introspector, Learned, Token};
+use super::{get_bearer, text, Api, Introspector, Learned, Reply, Token};
 use crate::finding::{Breadth, Capability, Privilege};
 
 pub struct Vercel;
@@ -27,15 +27,10 @@ impl Introspector for Vercel {
     }
 
     fn introspect(&self, token: &Token<'_>, api: &mut Api<'_>) -> Result<Learned, NetError> {
-        let auth = format!("Bearer {}", token.secret);
-        let response = api.get("/v5/user/tokens/current", &[("Authorization", &auth)])?;
-        if response.status == 403 {
-            return Ok(Learned::dead());
-        }
-        if !response.ok() {
-            return rejected_or_error(&response);
-        }
-        let body = response.json()?;
+        let body = match get_bearer(api, token, "/v5/user/tokens/current", true)? {
+            Reply::Body(body) => body,
+            Reply::Settled(learned) => return Ok(learned),
+        };
         let mut learned = Learned::live();
         learned.name = text(&body, "/token/name").map(str::to_owned);
         if let Some(kind) = text(&body, "/token/type") {
