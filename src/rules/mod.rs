@@ -607,6 +607,21 @@ fn compile_rule(def: RuleDef, provider: usize, source: &Source, eager: bool) -> 
             set.build().map_err(|e| (Some(globs.span()), e.to_string()))
         })
         .transpose()?;
+    let allowlists = match &def.not_secrets {
+        Some(list) => vec![Allowlist {
+            all: false,
+            target: AllowTarget::Secret,
+            regexes: list
+                .get_ref()
+                .iter()
+                .map(|p| compile_regex(&format!("^(?:{p})$")).map_err(|e| (Some(list.span()), e)))
+                .collect::<Result<_, _>>()?,
+            stopwords: Vec::new(),
+            paths: Vec::new(),
+            has_commits: false,
+        }],
+        None => Vec::new(),
+    };
     Ok(Rule {
         id,
         provider,
@@ -628,7 +643,7 @@ fn compile_rule(def: RuleDef, provider: usize, source: &Source, eager: bool) -> 
         public: def.public,
         paths,
         path_regex: None,
-        allowlists: Vec::new(),
+        allowlists,
         window: def.window.unwrap_or(DEFAULT_WINDOW),
         confidence: def.confidence,
         // A public value is never more than information, whatever the pack says.

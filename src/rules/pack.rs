@@ -87,6 +87,10 @@ pub struct RuleDef {
     /// A regex that must match the line(s) holding the match, for tokens with no prefix.
     #[serde(default)]
     pub context: Option<Spanned<String>>,
+    /// Regexes of values this rule's pattern admits but that are not secrets (a UUID under a
+    /// generic `*_token` key is an id): a secret wholly matched by one is dropped.
+    #[serde(default)]
+    pub not_secrets: Option<Spanned<Vec<String>>>,
     /// Globs; when present the rule only looks at files whose path matches one of them.
     #[serde(default)]
     pub paths: Option<Spanned<Vec<String>>>,
