@@ -2,7 +2,7 @@
 //! read-only, custom) are not returned by any read-only call.
 
 use super::guard::NetError;
-use super::{get_bearer, text, Api, Introspector, Learned, Reply, Token};
+use super::{get_bearer, text, Api, Forbidden, Introspector, Learned, Reply, Token};
 
 pub struct DigitalOcean;
 
@@ -20,7 +20,7 @@ impl Introspector for DigitalOcean {
     }
 
     fn introspect(&self, token: &Token<'_>, api: &mut Api<'_>) -> Result<Learned, NetError> {
-        let body = match get_bearer(api, token, "/v2/account", false)? {
+        let body = match get_bearer(api, token, "/v2/account", Forbidden::SaysNothing)? {
             Reply::Body(body) => body,
             Reply::Settled(learned) => return Ok(learned),
         };

@@ -1,7 +1,7 @@
 //! Doppler: `GET /v3/me`: the token's type, name and workplace.
 
 use super::guard::NetError;
-use super::{get_bearer, text, Api, Introspector, Learned, Reply, Token};
+use super::{get_bearer, text, Api, Forbidden, Introspector, Learned, Reply, Token};
 
 pub struct Doppler;
 
@@ -19,7 +19,7 @@ impl Introspector for Doppler {
     }
 
     fn introspect(&self, token: &Token<'_>, api: &mut Api<'_>) -> Result<Learned, NetError> {
-        let body = match get_bearer(api, token, "/v3/me", true)? {
+        let body = match get_bearer(api, token, "/v3/me", Forbidden::MeansDead)? {
             Reply::Body(body) => body,
             Reply::Settled(learned) => return Ok(learned),
         };

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::guard::NetError;
-use super::{get_bearer, text, Api, Introspector, Learned, Reply, Token};
+use super::{get_bearer, text, Api, Forbidden, Introspector, Learned, Reply, Token};
 use crate::finding::{Breadth, Capability, Privilege};
 
 pub struct HuggingFace;
@@ -23,7 +23,7 @@ impl Introspector for HuggingFace {
     }
 
     fn introspect(&self, token: &Token<'_>, api: &mut Api<'_>) -> Result<Learned, NetError> {
-        let body = match get_bearer(api, token, "/api/whoami-v2", false)? {
+        let body = match get_bearer(api, token, "/api/whoami-v2", Forbidden::SaysNothing)? {
             Reply::Body(body) => body,
             Reply::Settled(learned) => return Ok(learned),
         };

@@ -466,18 +466,33 @@ pub(crate) enum Reply {
     Settled(Learned),
 }
 
-/// `GET path` with the token as a bearer: the JSON body of a 2xx, or a token the provider
-/// refuses (401, and 403 when `forbidden_is_dead`) settled as dead.
+/// What a provider means by 403 on its "who am I" call.
+#[derive(Clone, Copy)]
+pub(crate) enum Forbidden {
+    /// The token is refused.
+    MeansDead,
+    /// The token is good but may not read this (a restricted key).
+    MeansLive,
+    /// Nothing about the token.
+    SaysNothing,
+}
+
+/// `GET path` with the token as a bearer: the JSON body of a 2xx, or what a 401 or 403
+/// settles about the token.
 pub(crate) fn get_bearer(
     api: &mut Api<'_>,
     token: &Token<'_>,
     path: &str,
-    forbidden_is_dead: bool,
+    forbidden: Forbidden,
 ) -> std::result::Result<Reply, NetError> {
     let auth = format!("Bearer {}", token.secret);
     let response = api.get(path, &[("Authorization", &auth)])?;
-    if forbidden_is_dead && response.status == 403 {
-        return Ok(Reply::Settled(Learned::dead()));
+    if response.status == 403 {
+        match forbidden {
+            Forbidden::MeansDead => return Ok(Reply::Settled(Learned::dead())),
+            Forbidden::MeansLive => return Ok(Reply::Settled(Learned::live())),
+            Forbidden::SaysNothing => {}
+        }
     }
     if !response.ok() {
         return rejected_or_error(&response).map(Reply::Settled);

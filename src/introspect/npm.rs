@@ -2,7 +2,7 @@
 //! for a granular token's packages and permissions.
 
 use super::guard::NetError;
-use super::{get_bearer, text, Api, Introspector, Learned, Reply, Token};
+use super::{get_bearer, text, Api, Forbidden, Introspector, Learned, Reply, Token};
 
 pub struct Npm;
 
@@ -20,7 +20,7 @@ impl Introspector for Npm {
     }
 
     fn introspect(&self, token: &Token<'_>, api: &mut Api<'_>) -> Result<Learned, NetError> {
-        let body = match get_bearer(api, token, "/-/whoami", true)? {
+        let body = match get_bearer(api, token, "/-/whoami", Forbidden::MeansDead)? {
             Reply::Body(body) => body,
             Reply::Settled(learned) => return Ok(learned),
         };

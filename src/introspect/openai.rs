@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::guard::NetError;
-use super::{rejected_or_error, text, Api, Introspector, Learned, Token};
+use super::{get_bearer, text, Api, Forbidden, Introspector, Learned, Reply, Token};
 
 pub struct OpenAi;
 
@@ -22,16 +22,11 @@ impl Introspector for OpenAi {
     }
 
     fn introspect(&self, token: &Token<'_>, api: &mut Api<'_>) -> Result<Learned, NetError> {
-        let auth = format!("Bearer {}", token.secret);
-        let response = api.get("/v1/me", &[("Authorization", &auth)])?;
         // A restricted key may not read /v1/me, but the key is live.
-        if response.status == 403 {
-            return Ok(Learned::live());
-        }
-        if !response.ok() {
-            return rejected_or_error(&response);
-        }
-        let body = response.json()?;
+        let body = match get_bearer(api, token, "/v1/me", Forbidden::MeansLive)? {
+            Reply::Body(body) => body,
+            Reply::Settled(learned) => return Ok(learned),
+        };
         let mut learned = Learned::live();
         learned.owner("owner", text(&body, "/email").unwrap_or_default());
         let orgs = body.pointer("/orgs/data").and_then(Value::as_array);

@@ -2,7 +2,7 @@
 //! the account gets 403 `permission_error` — still live. Its permissions are not readable.
 
 use super::guard::NetError;
-use super::{rejected_or_error, text, Api, Introspector, Learned, Token};
+use super::{get_bearer, text, Api, Forbidden, Introspector, Learned, Reply, Token};
 
 pub struct Stripe;
 
@@ -20,15 +20,10 @@ impl Introspector for Stripe {
     }
 
     fn introspect(&self, token: &Token<'_>, api: &mut Api<'_>) -> Result<Learned, NetError> {
-        let auth = format!("Bearer {}", token.secret);
-        let response = api.get("/v1/account", &[("Authorization", &auth)])?;
-        if response.status == 403 {
-            return Ok(Learned::live());
-        }
-        if !response.ok() {
-            return rejected_or_error(&response);
-        }
-        let body = response.json()?;
+        let body = match get_bearer(api, token, "/v1/account", Forbidden::MeansLive)? {
+            Reply::Body(body) => body,
+            Reply::Settled(learned) => return Ok(learned),
+        };
         let mut learned = Learned::live();
         learned.owner("account", text(&body, "/id").unwrap_or_default());
         learned.owner("owner", text(&body, "/email").unwrap_or_default());

@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::guard::NetError;
-use super::{get_bearer, text, Api, Introspector, Learned, Reply, Token};
+use super::{get_bearer, text, Api, Forbidden, Introspector, Learned, Reply, Token};
 use crate::finding::Breadth;
 
 pub struct Supabase;
@@ -24,7 +24,7 @@ impl Introspector for Supabase {
     }
 
     fn introspect(&self, token: &Token<'_>, api: &mut Api<'_>) -> Result<Learned, NetError> {
-        let body = match get_bearer(api, token, "/v1/projects", false)? {
+        let body = match get_bearer(api, token, "/v1/projects", Forbidden::SaysNothing)? {
             Reply::Body(body) => body,
             Reply::Settled(learned) => return Ok(learned),
         };

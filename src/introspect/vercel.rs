@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::guard::NetError;
-use super::{get_bearer, text, Api, Introspector, Learned, Reply, Token};
+use super::{get_bearer, text, Api, Forbidden, Introspector, Learned, Reply, Token};
 use crate::finding::{Breadth, Capability, Privilege};
 
 pub struct Vercel;
@@ -27,7 +27,7 @@ impl Introspector for Vercel {
     }
 
     fn introspect(&self, token: &Token<'_>, api: &mut Api<'_>) -> Result<Learned, NetError> {
-        let body = match get_bearer(api, token, "/v5/user/tokens/current", true)? {
+        let body = match get_bearer(api, token, "/v5/user/tokens/current", Forbidden::MeansDead)? {
             Reply::Body(body) => body,
             Reply::Settled(learned) => return Ok(learned),
         };
