@@ -4,7 +4,7 @@
 //! Enterprise Server, set the base URL to `https://HOST/api/v3`.
 
 use super::guard::NetError;
-use super::{rejected_or_error, text, Api, Introspector, Learned, Token};
+use super::{rejected_or_error, scope_list, text, Api, Introspector, Learned, Token};
 use crate::finding::Breadth;
 
 pub struct GitHub;
@@ -47,14 +47,7 @@ impl Introspector for GitHub {
         }
         match response.header("x-oauth-scopes") {
             Some(scopes) => {
-                learned.raw = Some(
-                    scopes
-                        .split(',')
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_owned)
-                        .collect(),
-                );
+                learned.raw = Some(scope_list(scopes));
                 // Classic scopes apply to everything the user can reach.
                 learned.breadth = Some(Breadth::Account);
             }

@@ -500,6 +500,16 @@ pub(crate) fn get_bearer(
     Ok(Reply::Body(response.json()?))
 }
 
+/// A comma-separated scope header (`X-OAuth-Scopes: repo, read:org`) as scope names.
+pub(crate) fn scope_list(header: &str) -> Vec<String> {
+    header
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// The common reading of a status: 401 means the provider does not accept the token.
 /// Anything else that is not 2xx says nothing about it.
 pub(crate) fn rejected_or_error(response: &Response) -> std::result::Result<Learned, NetError> {

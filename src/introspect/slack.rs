@@ -2,7 +2,7 @@
 //! `x-oauth-scopes` response header lists the token's scopes; the body its team and user.
 
 use super::guard::NetError;
-use super::{text, Api, Introspector, Learned, Token};
+use super::{scope_list, text, Api, Introspector, Learned, Token};
 use crate::finding::Breadth;
 
 pub struct Slack;
@@ -44,14 +44,7 @@ impl Introspector for Slack {
             learned.fact("team", team);
         }
         if let Some(scopes) = response.header("x-oauth-scopes") {
-            learned.raw = Some(
-                scopes
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
-            );
+            learned.raw = Some(scope_list(scopes));
         }
         let enterprise = body.get("is_enterprise_install").and_then(|v| v.as_bool()) == Some(true);
         learned.breadth = Some(if enterprise {
