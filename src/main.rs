@@ -19,7 +19,7 @@ use tokscan::config::{self, Config};
 use tokscan::git::{Mode, Plan};
 use tokscan::reach::ReachOptions;
 use tokscan::report::{Format, Report};
-use tokscan::rules::{RuleSet, ScanSize};
+use tokscan::rules::RuleSet;
 use tokscan::scan::{scan, Progress, ScanOptions};
 use tokscan::source::{ChunkPolicy, WalkOptions};
 
@@ -54,7 +54,7 @@ fn run(cli: &Cli) -> tokscan::Result<ExitCode> {
     if let Some(Command::Rules { action }) = &cli.command {
         return rules_command(action);
     }
-    let rules = RuleSet::load_for(&cli.rules, scan_size(cli))?;
+    let rules = RuleSet::load(&cli.rules)?;
     let mode = if cli.staged {
         Some(Mode::Staged)
     } else if let Some(range) = &cli.diff {
@@ -331,27 +331,6 @@ fn with_progress_bar<T: Send>(progress: &Progress, work: impl FnOnce() -> T + Se
         drop(done);
         result
     })
-}
-
-/// Small when every path is a regular file (a pre-commit hook passes file names) and they add
-/// up to little; a directory or a git mode may be anything.
-fn scan_size(cli: &Cli) -> ScanSize {
-    const SMALL: u64 = 4 << 20;
-    if cli.staged || cli.diff.is_some() || cli.history {
-        return ScanSize::Large;
-    }
-    let mut total = 0;
-    for path in &cli.paths {
-        match std::fs::metadata(path) {
-            Ok(meta) if meta.is_file() => total += meta.len(),
-            _ => return ScanSize::Large,
-        }
-    }
-    if total <= SMALL {
-        ScanSize::Small
-    } else {
-        ScanSize::Large
-    }
 }
 
 /// `--color auto` colours only a terminal, and never when `NO_COLOR` is set or `TERM=dumb`.

@@ -1,12 +1,13 @@
 //! Matching one buffer against the compiled rules, producing raw matches (rule + byte spans).
 //!
-//! The cost grows with the bytes, not with rules × bytes: one case-insensitive Aho-Corasick
-//! pass finds the rules' keywords, and only the rules a keyword triggers run their regex, and
+//! The cost grows with the bytes, not with rules × bytes: one pass of the keyword prefilter
+//! ([`KeywordSet`]) finds the rules' keywords, and only the rules a keyword triggers run their regex, and
 //! only in a window around that keyword. Then each candidate is checked against the rule's
 //! filters (placeholder, entropy, checksum, context). This module knows nothing of files,
 //! paths on disk or reports.
 
 mod entropy;
+mod keywords;
 
 use std::ops::Range;
 
@@ -15,6 +16,7 @@ use regex_automata::Input;
 use crate::finding::ChecksumStatus;
 use crate::rules::{AllowTarget, Patterns, Rule, RuleSet};
 pub use entropy::shannon_entropy;
+pub use keywords::{KeywordSet, KeywordSpec};
 
 /// How far before a keyword a match may start: keywords sit near the start of tokens, but a
 /// few (OpenAI's `T3BlbkFJ`) sit in the middle of a long one.
@@ -43,27 +45,37 @@ const ENCODED_REACH: usize = 1024;
 pub struct Scratch {
     windows: Vec<(usize, Range<usize>)>,
     encoded_hits: Vec<usize>,
+    lowered: Vec<u8>,
+    /// For each rule, whether the buffer's path rules it out.
+    denied: Vec<bool>,
 }
 
 pub struct Matcher<'r> {
     rules: &'r RuleSet,
     include_public: bool,
+    /// The rules that apply to some paths only.
+    path_bound: Vec<usize>,
 }
 
 impl<'r> Matcher<'r> {
     /// A matcher for every rule except those for public-by-design values.
     pub fn new(rules: &'r RuleSet) -> Matcher<'r> {
-        Matcher {
-            rules,
-            include_public: false,
-        }
+        Matcher::with_public(rules, false)
     }
 
     /// Also runs the rules for public-by-design values (`--include-public`).
     pub fn including_public(rules: &'r RuleSet) -> Matcher<'r> {
+        Matcher::with_public(rules, true)
+    }
+
+    fn with_public(rules: &'r RuleSet, include_public: bool) -> Matcher<'r> {
+        let path_bound = (0..rules.rules.len())
+            .filter(|&i| rules.rules[i].paths.is_some() || rules.rules[i].path_regex.is_some())
+            .collect();
         Matcher {
             rules,
-            include_public: true,
+            include_public,
+            path_bound,
         }
     }
 
@@ -79,24 +91,40 @@ impl<'r> Matcher<'r> {
         let windows = &mut scratch.windows;
         windows.clear();
         scratch.encoded_hits.clear();
-        for hit in self.rules.prefilter().find_overlapping_iter(hay) {
-            if self.rules.is_encoded_keyword(hit.pattern().as_usize()) {
-                if decode {
-                    scratch.encoded_hits.push(hit.start());
-                }
-                continue;
-            }
-            for &rule_index in self.rules.rules_for_keyword(hit.pattern().as_usize()) {
-                let rule = &self.rules.rules[rule_index];
-                if rule.public && !self.include_public {
-                    continue;
-                }
-                let start = hit.start().saturating_sub(LOOKBEHIND);
-                let end = hit.end().saturating_add(rule.window).min(hay.len());
-                windows.push((rule_index, start..end));
-            }
+        let rules = self.rules;
+        let denied = &mut scratch.denied;
+        denied.clear();
+        denied.resize(rules.rules.len(), false);
+        for &rule_index in &self.path_bound {
+            let rule = &rules.rules[rule_index];
+            denied[rule_index] = rule
+                .path_regex
+                .as_ref()
+                .is_some_and(|r| !r.is_match(path.as_bytes()))
+                || rule.paths.as_ref().is_some_and(|globs| !globs.is_match(path));
         }
+        let encoded_hits = &mut scratch.encoded_hits;
+        rules
+            .keywords()
+            .find(hay, &mut scratch.lowered, |keyword, start, end| {
+                if rules.is_encoded_keyword(keyword) {
+                    if decode {
+                        encoded_hits.push(start);
+                    }
+                    return;
+                }
+                for &rule_index in rules.rules_for_keyword(keyword) {
+                    let rule = &rules.rules[rule_index];
+                    if (rule.public && !self.include_public) || denied[rule_index] {
+                        continue;
+                    }
+                    if let Some(window) = window(rule, hay, start..end) {
+                        windows.push((rule_index, window));
+                    }
+                }
+            });
         if !scratch.encoded_hits.is_empty() {
+            scratch.encoded_hits.sort_unstable();
             self.find_encoded(path, hay, &scratch.encoded_hits, out);
         }
         let windows = &mut scratch.windows;
@@ -105,7 +133,6 @@ impl<'r> Matcher<'r> {
             return;
         }
         windows.sort_unstable_by_key(|(rule, range)| (*rule, range.start));
-        let mut path_allowed: Option<(usize, bool)> = None;
         let mut i = 0;
         while i < windows.len() {
             let (rule_index, mut merged) = windows[i].clone();
@@ -115,23 +142,6 @@ impl<'r> Matcher<'r> {
                 i += 1;
             }
             let rule = &self.rules.rules[rule_index];
-            if rule
-                .path_regex
-                .as_ref()
-                .is_some_and(|r| !r.is_match(path.as_bytes()))
-            {
-                continue;
-            }
-            if let Some(globs) = &rule.paths {
-                let allowed = match path_allowed {
-                    Some((r, allowed)) if r == rule_index => allowed,
-                    _ => globs.is_match(path),
-                };
-                path_allowed = Some((rule_index, allowed));
-                if !allowed {
-                    continue;
-                }
-            }
             self.run_rule(rule_index, rule, path, hay, merged, out);
         }
         self.sort_and_dedup(out);
@@ -311,6 +321,26 @@ impl<'r> Matcher<'r> {
         }
         Some(checksum)
     }
+}
+
+/// Where a rule's regex runs for one keyword hit: as far around it as a match can lie, by
+/// what the rule's regex proves ([`crate::rules::Extent`]), else by the default reach.
+fn window(rule: &Rule, hay: &[u8], hit: Range<usize>) -> Option<Range<usize>> {
+    let extent = rule.patterns()?.extent;
+    let before = extent.before.map_or(LOOKBEHIND, |b| b.min(LOOKBEHIND));
+    let mut from = hit.start.saturating_sub(before);
+    let mut to = hit.end.saturating_add(rule.window).min(hay.len());
+    if extent.holds_keyword {
+        if let Some(longest) = extent.max_len {
+            to = to.min(hit.start.saturating_add(longest)).max(hit.end);
+        }
+        if extent.one_line {
+            // From the newline before the hit's line to the one after it.
+            from = memchr::memrchr(b'\n', &hay[from..hit.start]).map_or(from, |i| from + i);
+            to = memchr::memchr(b'\n', &hay[hit.end..to]).map_or(to, |i| hit.end + i + 1);
+        }
+    }
+    Some(from..to)
 }
 
 /// The line(s) holding `span`, clipped on very long lines.

@@ -31,7 +31,7 @@ use std::sync::OnceLock;
 use toml::Spanned;
 
 use super::{
-    compile_regex, AllowTarget, Allowlist, Builder, Patterns, Provider, Rule, Source, DEFAULT_WINDOW,
+    compile_regex, AllowTarget, Allowlist, Builder, Extent, Patterns, Provider, Rule, Source, DEFAULT_WINDOW,
 };
 use crate::error::{FileError, Result};
 use crate::finding::{Confidence, Severity};
@@ -279,6 +279,7 @@ impl Builder {
             regex,
             secret_group,
             context: None,
+            extent: Extent::of(pattern.get_ref(), &keywords),
         }));
         Ok(Rule {
             id,

@@ -1,12 +1,13 @@
 //! Rule packs: loading the TOML data in `rules/` (embedded at build time) and any packs
 //! given with `--rules`, validating them, and compiling them into a [`RuleSet`] the matcher
-//! can run: one case-insensitive keyword automaton over all rules, then per-rule regexes.
+//! can run: one keyword set over all rules (the prefilter), then per-rule regexes.
 //!
 //! This module knows what a rule *is*; it does not search buffers (that is `detect`).
 
 pub mod catalog;
 pub mod checksum;
 pub mod doc;
+mod extent;
 mod gitleaks;
 pub mod pack;
 
@@ -15,7 +16,6 @@ use std::fs;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex_automata::meta::Regex;
 use regex_automata::util::syntax;
@@ -23,10 +23,12 @@ use toml::Spanned;
 
 use crate::decode::util::base64url_encode;
 use crate::decode::Decoder;
+use crate::detect::{KeywordSet, KeywordSpec};
 use crate::error::{Error, FileError, Result};
 use crate::finding::{Capability, Confidence, Severity};
 pub use catalog::{normalize, KindScope, Purpose};
 pub use checksum::Checksum;
+pub use extent::Extent;
 pub use pack::Example;
 use pack::{CredentialFileList, PackFile, PlaceholderFile, PurposeFile, RuleDef};
 
@@ -69,6 +71,8 @@ pub struct Patterns {
     /// Index of the `secret` capture group.
     pub secret_group: usize,
     pub context: Option<Regex>,
+    /// Where matches can lie around their keyword: the windows the matcher searches.
+    pub extent: Extent,
 }
 
 #[derive(Debug)]
@@ -113,7 +117,9 @@ impl Rule {
     /// by the test suite (`RuleSet::compile_all`).
     pub fn patterns(&self) -> Option<&Patterns> {
         self.compiled
-            .get_or_init(|| compile_patterns(&self.pattern, self.context_pattern.as_deref()).ok())
+            .get_or_init(|| {
+                compile_patterns(&self.pattern, self.context_pattern.as_deref(), &self.keywords).ok()
+            })
             .as_ref()
     }
 }
@@ -212,21 +218,11 @@ pub struct RuleSet {
     pub purposes: Vec<Purpose>,
     /// File names that mark credential stores, scanned even when git ignores them.
     pub credential_files: GlobSet,
-    prefilter: AhoCorasick,
-    /// For each prefilter pattern, the rules that keyword triggers.
+    keywords: KeywordSet,
+    /// For each keyword in `keywords`, the rules it triggers.
     keyword_rules: Vec<Vec<usize>>,
     /// Prefilter patterns from this index on are base64 forms of keywords.
     encoded_from: usize,
-}
-
-/// How much a scan will read, which decides how the keyword automaton is built: a full DFA
-/// takes some 10 ms more to build for a thousand keywords but scans about twice as fast as an
-/// NFA, and the prefilter reads every byte; a pre-commit hook on one file cannot win that back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScanSize {
-    /// A few files, a few megabytes at most.
-    Small,
-    Large,
 }
 
 /// One TOML document to load, with the path used in messages.
@@ -251,11 +247,6 @@ impl RuleSet {
 
     /// The built-in rules plus every pack in `extra` (files, or directories of `*.toml`).
     pub fn load(extra: &[impl AsRef<Path>]) -> Result<RuleSet> {
-        RuleSet::load_for(extra, ScanSize::Large)
-    }
-
-    /// As [`RuleSet::load`], with the keyword automaton chosen for how much will be scanned.
-    pub fn load_for(extra: &[impl AsRef<Path>], size: ScanSize) -> Result<RuleSet> {
         let mut builder = Builder {
             providers: Vec::new(),
             provider_index: HashMap::new(),
@@ -288,7 +279,7 @@ impl RuleSet {
                 }
             }
         }
-        builder.finish(size)
+        builder.finish()
     }
 
     /// The rule with this id.
@@ -300,8 +291,8 @@ impl RuleSet {
         &self.providers[rule.provider]
     }
 
-    pub fn prefilter(&self) -> &AhoCorasick {
-        &self.prefilter
+    pub fn keywords(&self) -> &KeywordSet {
+        &self.keywords
     }
 
     /// The rules a prefilter pattern triggers.
@@ -318,7 +309,9 @@ impl RuleSet {
     /// Compiles every rule's regexes now; the first failure names its rule and pack.
     pub fn compile_all(&self) -> Result<()> {
         for rule in &self.rules {
-            if let Err((_, msg)) = compile_patterns(&rule.pattern, rule.context_pattern.as_deref()) {
+            if let Err((_, msg)) =
+                compile_patterns(&rule.pattern, rule.context_pattern.as_deref(), &rule.keywords)
+            {
                 return Err(FileError::new(
                     "rule pack",
                     &rule.origin,
@@ -477,7 +470,7 @@ impl Builder {
         Ok(())
     }
 
-    fn finish(self, size: ScanSize) -> Result<RuleSet> {
+    fn finish(self) -> Result<RuleSet> {
         let mut keyword_index: HashMap<String, usize> = HashMap::new();
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
@@ -505,7 +498,7 @@ impl Builder {
         {
             for keyword in rule.keywords.iter().filter(|k| k.len() >= ENCODED_KEYWORD_MIN) {
                 for form in base64_forms(keyword.as_bytes()) {
-                    let key = form.to_ascii_lowercase();
+                    let key = form;
                     if !keyword_index.contains_key(&key) {
                         keyword_index.insert(key.clone(), keywords.len());
                         keywords.push(key);
@@ -514,16 +507,11 @@ impl Builder {
                 }
             }
         }
-        let kind = match size {
-            ScanSize::Small => AhoCorasickKind::ContiguousNFA,
-            ScanSize::Large => AhoCorasickKind::DFA,
-        };
-        let prefilter = AhoCorasick::builder()
-            .kind(Some(kind))
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(&keywords)
-            .map_err(|e| Error::from(FileError::new("rule data", "keywords", "", None, e.to_string())))?;
+        let keywords = KeywordSet::new(keywords.iter().enumerate().map(|(index, text)| KeywordSpec {
+            text: text.as_bytes(),
+            ignore_case: index < encoded_from,
+        }))
+        .map_err(|e| Error::from(FileError::new("rule data", "keywords", "", None, e)))?;
         let credential_files = self.credential_globs.build().map_err(|e| {
             Error::from(FileError::new(
                 "rule data",
@@ -539,7 +527,7 @@ impl Builder {
             placeholders: self.placeholders,
             purposes: self.purposes,
             credential_files,
-            prefilter,
+            keywords,
             keyword_rules,
             encoded_from,
         })
@@ -576,6 +564,7 @@ fn compile_rule(def: RuleDef, provider: usize, source: &Source, eager: bool) -> 
         let patterns = compile_patterns(
             def.regex.get_ref(),
             def.context.as_ref().map(|c| c.get_ref().as_str()),
+            def.keywords.get_ref(),
         )
         .map_err(|(which, msg)| {
             let span = match which {
@@ -691,8 +680,12 @@ enum Which {
     Context,
 }
 
-fn compile_patterns(regex: &str, context: Option<&str>) -> Result<Patterns, (Which, String)> {
-    let regex = compile_regex(regex).map_err(|e| (Which::Regex, e))?;
+fn compile_patterns(
+    pattern: &str,
+    context: Option<&str>,
+    keywords: &[String],
+) -> Result<Patterns, (Which, String)> {
+    let regex = compile_regex(pattern).map_err(|e| (Which::Regex, e))?;
     let secret_group = regex
         .group_info()
         .to_index(regex_automata::PatternID::ZERO, "secret")
@@ -708,6 +701,7 @@ fn compile_patterns(regex: &str, context: Option<&str>) -> Result<Patterns, (Whi
         regex,
         secret_group,
         context,
+        extent: Extent::of(pattern, keywords),
     })
 }
 

@@ -1,0 +1,305 @@
+//! How far from its keyword a rule's match can lie, read from the regex itself. The matcher
+//! runs a rule's regex only in a window around each keyword hit; the narrower the window, the
+//! less it reads, and the noisiest keywords (`token`, `secret`) sit in thousands of lines.
+//!
+//! Every bound here is proven from the regex's syntax tree, never guessed: a window cut to it
+//! holds every match the full window would have held for that hit.
+
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use regex_syntax::hir::{Capture, Class, Hir, HirKind, Repetition};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Extent {
+    /// Every match holds one of the rule's keywords within its first `before` bytes, so a
+    /// match starts at most that far before the keyword hit that finds it. `None`: no bound
+    /// could be proven (the matcher's own cap applies).
+    pub before: Option<usize>,
+    /// Every match holds one of the rule's keywords, so it lies around a keyword hit. Rules
+    /// need not (a gitleaks rule's keywords may only sit near its match), and without it the
+    /// bounds below say nothing about where a match lies relative to a hit.
+    pub holds_keyword: bool,
+    /// The longest match, when the regex bounds it.
+    pub max_len: Option<usize>,
+    /// A match holds a newline only as its first or last byte: with `holds_keyword`, it lies
+    /// on the line of the keyword hit inside it, give or take the newlines around that line.
+    pub one_line: bool,
+}
+
+impl Extent {
+    /// The extent of `pattern` (parsed as the matcher compiles it: bytes, not Unicode),
+    /// whose matches the lowercase `keywords` find. Unknown when it does not parse.
+    pub fn of(pattern: &str, keywords: &[String]) -> Extent {
+        let Ok(hir) = regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(pattern)
+        else {
+            return Extent::default();
+        };
+        let keywords: Vec<Vec<u8>> = keywords
+            .iter()
+            .map(|k| k.to_ascii_lowercase().into_bytes())
+            .collect();
+        let folded = fold_case(&hir);
+        Extent {
+            before: keyword_within(&folded, &keywords),
+            holds_keyword: holds_keyword(&folded, &keywords),
+            max_len: hir.properties().maximum_len(),
+            one_line: newline_only_at(&hir, Ends::Both),
+        }
+    }
+}
+
+/// `hir` with every letter in lower case, `[Ss]` included: keywords match in any case, and
+/// `(?i)private_?key` would otherwise stand for 2 048 literals. For finding keywords only: the
+/// folded regex matches other text.
+fn fold_case(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Literal(literal) => Hir::literal(literal.0.to_ascii_lowercase()),
+        HirKind::Class(Class::Bytes(class)) => match class.ranges() {
+            [upper, lower]
+                if upper.start() == upper.end()
+                    && lower.start() == lower.end()
+                    && upper.start().is_ascii_uppercase()
+                    && upper.start().to_ascii_lowercase() == lower.start() =>
+            {
+                Hir::literal([lower.start()])
+            }
+            _ => hir.clone(),
+        },
+        HirKind::Capture(capture) => Hir::capture(Capture {
+            index: capture.index,
+            name: capture.name.clone(),
+            sub: Box::new(fold_case(&capture.sub)),
+        }),
+        HirKind::Repetition(repetition) => Hir::repetition(Repetition {
+            min: repetition.min,
+            max: repetition.max,
+            greedy: repetition.greedy,
+            sub: Box::new(fold_case(&repetition.sub)),
+        }),
+        HirKind::Concat(parts) => Hir::concat(parts.iter().map(fold_case).collect()),
+        HirKind::Alternation(branches) => Hir::alternation(branches.iter().map(fold_case).collect()),
+        HirKind::Empty | HirKind::Look(_) | HirKind::Class(Class::Unicode(_)) => hir.clone(),
+    }
+}
+
+/// A bound on how far into any match of `hir` a keyword starts.
+fn keyword_within(hir: &Hir, keywords: &[Vec<u8>]) -> Option<usize> {
+    if let Some(n) = covered_by_prefix(hir, keywords) {
+        return Some(n);
+    }
+    match hir.kind() {
+        HirKind::Capture(capture) => keyword_within(&capture.sub, keywords),
+        HirKind::Alternation(branches) => branches
+            .iter()
+            .map(|b| keyword_within(b, keywords))
+            .try_fold(0, |most, n| Some(most.max(n?))),
+        HirKind::Concat(parts) => {
+            // Skip leading parts of bounded length until the rest starts with a keyword.
+            let mut skipped = 0usize;
+            for (i, part) in parts.iter().enumerate() {
+                if i > 0 {
+                    if let Some(n) = covered_by_prefix(&Hir::concat(parts[i..].to_vec()), keywords) {
+                        return Some(skipped + n);
+                    }
+                }
+                if let Some(n) = keyword_within(part, keywords) {
+                    return Some(skipped + n);
+                }
+                skipped = skipped.checked_add(part.properties().maximum_len()?)?;
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// Whether every match of `hir` holds a keyword somewhere.
+fn holds_keyword(hir: &Hir, keywords: &[Vec<u8>]) -> bool {
+    if covered_by_prefix(hir, keywords).is_some() {
+        return true;
+    }
+    match hir.kind() {
+        HirKind::Capture(capture) => holds_keyword(&capture.sub, keywords),
+        HirKind::Alternation(branches) => branches.iter().all(|b| holds_keyword(b, keywords)),
+        HirKind::Concat(parts) => (0..parts.len()).any(|i| {
+            holds_keyword(&parts[i], keywords)
+                || (i > 0 && covered_by_prefix(&Hir::concat(parts[i..].to_vec()), keywords).is_some())
+        }),
+        _ => false,
+    }
+}
+
+/// When every match of `hir` starts with one of a finite set of literals that each contain a
+/// keyword: the longest literal.
+fn covered_by_prefix(hir: &Hir, keywords: &[Vec<u8>]) -> Option<usize> {
+    let mut extractor = Extractor::new();
+    extractor.kind(ExtractKind::Prefix);
+    let seq = extractor.extract(hir);
+    let literals = seq.literals()?;
+    let covered = !literals.is_empty()
+        && literals.iter().all(|literal| {
+            let text = literal.as_bytes().to_ascii_lowercase();
+            keywords
+                .iter()
+                .any(|k| !k.is_empty() && text.windows(k.len()).any(|w| w == k.as_slice()))
+        });
+    covered.then(|| literals.iter().map(|l| l.len()).max().unwrap_or(0))
+}
+
+/// Which end of a match a newline may sit at.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ends {
+    First,
+    Last,
+    Both,
+}
+
+/// Whether a match can hold a newline only at the given end(s): a boundary such as
+/// `(?:^|[^a-z])` may take the newline before a token, and a terminator the one after it.
+fn newline_only_at(hir: &Hir, ends: Ends) -> bool {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) | HirKind::Class(_) => true,
+        HirKind::Literal(literal) => {
+            let bytes = &literal.0[..];
+            let skip_first = usize::from(ends != Ends::Last).min(bytes.len());
+            let skip_last = usize::from(ends != Ends::First);
+            let inner = &bytes[skip_first..bytes.len().saturating_sub(skip_last).max(skip_first)];
+            !inner.contains(&b'\n')
+        }
+        HirKind::Capture(capture) => newline_only_at(&capture.sub, ends),
+        HirKind::Repetition(repetition) => {
+            if repetition.max.is_some_and(|max| max <= 1) {
+                newline_only_at(&repetition.sub, ends)
+            } else {
+                !matches_newline(&repetition.sub)
+            }
+        }
+        HirKind::Concat(parts) => {
+            // Zero-width parts (`\b`, `$`) do not move where the ends are.
+            let parts: Vec<&Hir> = parts
+                .iter()
+                .filter(|p| p.properties().maximum_len() != Some(0))
+                .collect();
+            let Some((&first, rest)) = parts.split_first() else {
+                return true;
+            };
+            let Some((&last, middle)) = rest.split_last() else {
+                return newline_only_at(first, ends);
+            };
+            let first_ok = match ends {
+                Ends::Last => !matches_newline(first),
+                _ => newline_only_at(first, Ends::First),
+            };
+            let last_ok = match ends {
+                Ends::First => !matches_newline(last),
+                _ => newline_only_at(last, Ends::Last),
+            };
+            first_ok && last_ok && !middle.iter().any(|p| matches_newline(p))
+        }
+        HirKind::Alternation(branches) => branches.iter().all(|b| newline_only_at(b, ends)),
+    }
+}
+
+/// Whether any match can hold a newline anywhere.
+fn matches_newline(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => false,
+        HirKind::Literal(literal) => literal.0.contains(&b'\n'),
+        HirKind::Class(Class::Bytes(class)) => class
+            .ranges()
+            .iter()
+            .any(|r| (r.start()..=r.end()).contains(&b'\n')),
+        HirKind::Class(Class::Unicode(class)) => class
+            .ranges()
+            .iter()
+            .any(|r| (r.start()..=r.end()).contains(&'\n')),
+        HirKind::Capture(capture) => matches_newline(&capture.sub),
+        HirKind::Repetition(repetition) => matches_newline(&repetition.sub),
+        HirKind::Concat(parts) | HirKind::Alternation(parts) => parts.iter().any(matches_newline),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn extent(pattern: &str, keywords: &[&str]) -> Extent {
+        let keywords: Vec<String> = keywords.iter().map(|k| (*k).to_owned()).collect();
+        Extent::of(pattern, &keywords)
+    }
+
+    #[test]
+    fn a_prefixed_token_starts_at_its_keyword_after_a_bounded_boundary() {
+        let e = extent(r"(?:^|[^A-Za-z0-9_])(?P<secret>ghp_[A-Za-z0-9]{36})\b", &["ghp_"]);
+        assert_eq!(e.before, Some(1 + 4));
+        assert_eq!(e.max_len, Some(1 + 40));
+        assert!(e.holds_keyword && e.one_line);
+    }
+
+    #[test]
+    fn a_keyword_behind_a_class_prefix_is_bounded_by_the_class_and_the_literal() {
+        let e = extent(
+            r"(?P<secret>[A-Za-z0-9_~.]{3}[78]Q~[A-Za-z0-9_~.-]{31,34})",
+            &["7q~", "8q~"],
+        );
+        assert_eq!(e.before, Some(3 + 3));
+    }
+
+    #[test]
+    fn a_keyword_split_by_factored_alternatives_is_still_found_in_any_case() {
+        // regex-syntax factors the common `P` out of these alternatives.
+        let e = extent(
+            r"(?i:[a-z0-9]*?(?:PASSWORD|PWD|PRIVATE_?KEY))=(?P<secret>[a-z0-9]{8,})",
+            &["password", "pwd", "private_key", "privatekey"],
+        );
+        assert!(e.holds_keyword && e.one_line);
+    }
+
+    #[test]
+    fn case_insensitive_keywords_and_alternatives_are_covered() {
+        let e = extent(
+            r"(?i)\b(?:xoxb|xoxp)-(?P<secret>[0-9a-z-]{20,})",
+            &["xoxb-", "xoxp-"],
+        );
+        assert_eq!(e.before, Some(5));
+        assert_eq!(e.max_len, None);
+    }
+
+    #[test]
+    fn an_unbounded_name_before_the_keyword_proves_no_bound_but_stays_on_one_line() {
+        let e = extent(
+            r#"(?i)[A-Z0-9_]*(?:SECRET|TOKEN)[ \t]*[:=][ \t]*["']?(?P<secret>[A-Za-z0-9]{16,})(?:["']|[ \t]*(?:\r?\n|$))"#,
+            &["secret", "token"],
+        );
+        assert_eq!(e.before, None);
+        assert!(e.holds_keyword && e.one_line);
+    }
+
+    #[test]
+    fn a_keyword_the_regex_does_not_spell_out_proves_nothing() {
+        let e = extent(r"(?P<secret>[a-z]{3}_[0-9]{8})", &["abc_"]);
+        assert_eq!((e.before, e.holds_keyword), (None, false));
+        // A keyword near the match, not in it (as gitleaks rules may have).
+        let e = extent(r"\b(?P<secret>[0-9]{16})\b", &["asana"]);
+        assert_eq!((e.before, e.holds_keyword, e.one_line), (None, false, true));
+    }
+
+    #[test]
+    fn patterns_that_cross_lines_are_not_one_line() {
+        assert!(
+            !extent(
+                r"-----BEGIN KEY-----(?P<secret>[\s\S]{64,})-----END",
+                &["-----begin"]
+            )
+            .one_line
+        );
+        assert!(!extent(r"key\s*=\s*(?P<secret>\w+)", &["key"]).one_line);
+        assert!(!extent(r"(?P<secret>a\nb)", &["a"]).one_line);
+        assert!(!extent(r"(?:^|\s)+key=(?P<secret>\w+)", &["key"]).one_line);
+        assert!(extent(r"key=(?P<secret>\w+)\n", &["key"]).one_line);
+        assert!(extent(r"(?:^|\n)key=(?P<secret>\w+)(?:\r?\n|$)", &["key"]).one_line);
+    }
+}
