@@ -10,11 +10,15 @@ use super::UseHints;
 const LINES_ABOVE: usize = 3;
 /// Longest comment kept, in characters.
 const COMMENT_CHARS: usize = 200;
+/// How far after a token its trailing comment may start.
+const COMMENT_REACH: usize = 512;
 
 pub fn use_hints(hay: &[u8], line_start: usize, secret: &Range<usize>) -> UseHints {
     let line_end = memchr::memchr(b'\n', &hay[secret.end..]).map_or(hay.len(), |i| secret.end + i);
     let mut comments = Vec::new();
-    if let Some(trailing) = trailing_comment(&hay[secret.end..line_end]) {
+    // A comment far along a long (minified) line is not about this token.
+    let comment_end = line_end.min(secret.end.saturating_add(COMMENT_REACH));
+    if let Some(trailing) = trailing_comment(&hay[secret.end..comment_end]) {
         comments.push(trailing);
     }
     let mut end = line_start;
