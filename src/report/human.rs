@@ -307,7 +307,7 @@ pub fn summary_line(stats: &Stats, styled: bool) -> String {
         (stats.symlink_loops, "symlink loops"),
         (stats.skipped_special, "not regular files"),
         (stats.skipped_archive_limit, "archive limits"),
-        (stats.archive_errors, "damaged archives"),
+        (stats.archive_errors, "archive damage"),
     ] {
         if count > 0 {
             extras.push(format!("{count} skipped ({what})"));

@@ -320,7 +320,10 @@ impl Walker<'_, '_> {
                 .map_or_else(|_| "?".to_owned(), |p| clean_name(&p.to_string_lossy()));
             let display = member_display(level.display, &name);
             let stop = self.read_member(&mut entry, &mut member, None, gauge);
-            if !self.member(&display, &mut member, stop, level) {
+            // A tar is a stream: past a damaged member there is nothing left to read, and
+            // saying so again for the archive would repeat the same damage.
+            let damaged = matches!(stop, Some(Stop::Corrupt(_)));
+            if !self.member(&display, &mut member, stop, level) || damaged {
                 return;
             }
         }
@@ -635,6 +638,99 @@ fn size(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use std::io::Write;
+
+    /// A stored-and-deflated zip of `count` text members of `len` bytes each.
+    fn zip_of(count: usize, len: usize) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        for i in 0..count {
+            zip.start_file(format!("m{i}.txt"), options).unwrap();
+            zip.write_all(&b"line of text\n".repeat(len / 13 + 1)[..len])
+                .unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    /// `(display, None)` for each text member, `(display, Some(message))` for each skip.
+    fn walk_with(bytes: &[u8], limits: Limits) -> Vec<(String, Option<String>)> {
+        let mut events = Vec::new();
+        let archive = Archive {
+            kind: sniff(bytes).unwrap(),
+            file: None,
+        };
+        walk(archive, bytes, "a.zip", &limits, &mut |event| match event {
+            Event::Text { display, .. } => events.push((display.to_owned(), None)),
+            Event::Skipped { display, skip } => events.push((display.to_owned(), Some(format!("{skip:?}")))),
+        });
+        events
+    }
+
+    #[test]
+    fn members_are_read_in_order_with_their_paths() {
+        let events = walk_with(&zip_of(2, 100), Limits::new(3, 1 << 20));
+        assert_eq!(
+            events,
+            vec![
+                ("a.zip!m0.txt".to_owned(), None),
+                ("a.zip!m1.txt".to_owned(), None)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_member_over_the_size_cap_is_refused_and_the_next_is_read() {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        zip.start_file("big.txt", options).unwrap();
+        zip.write_all(&[b'x'; 600]).unwrap();
+        zip.start_file("small.txt", options).unwrap();
+        zip.write_all(b"ok\n").unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        let events = walk_with(&bytes, Limits::new(3, 500));
+        assert!(
+            matches!(&events[0], (d, Some(m)) if d == "a.zip!big.txt" && m.contains("larger than 500 bytes")),
+            "{events:?}"
+        );
+        assert_eq!(events[1], ("a.zip!small.txt".to_owned(), None));
+    }
+
+    #[test]
+    fn the_total_budget_stops_the_archive() {
+        let limits = Limits {
+            total_budget: 2500,
+            ..Limits::new(3, 1 << 20)
+        };
+        let events = walk_with(&zip_of(4, 1000), limits);
+        assert_eq!(events.len(), 3, "{events:?}");
+        assert!(
+            matches!(&events[2], (d, Some(m)) if d == "a.zip!m2.txt" && m.contains("expands past")),
+            "{events:?}"
+        );
+    }
+
+    #[test]
+    fn the_member_count_is_capped() {
+        let limits = Limits {
+            max_members: 2,
+            ..Limits::new(3, 1 << 20)
+        };
+        let events = walk_with(&zip_of(5, 10), limits);
+        assert_eq!(events.len(), 3, "{events:?}");
+        assert!(
+            matches!(&events[2], (d, Some(m)) if d == "a.zip" && m.contains("more than 2 members")),
+            "{events:?}"
+        );
+    }
+
+    #[test]
+    fn the_ratio_guard_needs_both_size_and_density() {
+        assert!(!too_dense(RATIO_FLOOR, 1));
+        assert!(too_dense(RATIO_FLOOR + 1, 1));
+        assert!(!too_dense(50 << 20, 1 << 20));
+        assert!(too_dense(200 << 20, 1 << 20));
+    }
 
     #[test]
     fn sniffs_by_magic_not_by_name() {
