@@ -87,6 +87,10 @@ pub struct Cli {
     #[arg(long, value_name = "SIZE", value_parser = parse_chunk_size, hide = true)]
     pub chunk_size: Option<usize>,
 
+    /// Open archives (zip, tar, gzip) nested up to this deep; 0 leaves archives unopened.
+    #[arg(long, value_name = "N", default_value_t = tokscan::source::archive::DEFAULT_MAX_DEPTH)]
+    pub max_archive_depth: u32,
+
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,

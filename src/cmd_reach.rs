@@ -44,6 +44,7 @@ pub fn run(args: &ReachArgs) -> tokscan::Result<ExitCode> {
             threads: 0,
             max_file_size: 25 << 20,
             chunks: ChunkPolicy::DEFAULT,
+            max_archive_depth: tokscan::source::archive::DEFAULT_MAX_DEPTH,
         },
         keep_secrets: args.no_redact,
         include_public: false,

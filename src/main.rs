@@ -110,6 +110,7 @@ fn run(cli: &Cli) -> tokscan::Result<ExitCode> {
             chunks: cli
                 .chunk_size
                 .map_or(ChunkPolicy::DEFAULT, ChunkPolicy::with_size),
+            max_archive_depth: cli.max_archive_depth,
         },
         keep_secrets: cli.no_redact,
         include_public: cli.include_public,

@@ -56,6 +56,10 @@ pub struct Stats {
     pub skipped_symlinks: u64,
     pub symlink_loops: u64,
     pub skipped_special: u64,
+    /// Archive members and archives refused by a limit (depth, size, ratio, count).
+    pub skipped_archive_limit: u64,
+    /// Damaged archives and members that could not be read (encrypted, unsupported method).
+    pub archive_errors: u64,
     pub unreadable: u64,
     pub suppressed_inline: u64,
     pub suppressed_config: u64,
@@ -135,6 +139,8 @@ struct Counters {
     symlinks: AtomicU64,
     loops: AtomicU64,
     special: AtomicU64,
+    archive_limit: AtomicU64,
+    archive_errors: AtomicU64,
     unreadable: AtomicU64,
     inline: AtomicU64,
     config: AtomicU64,
@@ -224,6 +230,8 @@ pub fn scan(options: &ScanOptions, rules: &RuleSet, config: &Config, progress: &
         skipped_symlinks: load(&counters.symlinks),
         symlink_loops: load(&counters.loops),
         skipped_special: load(&counters.special),
+        skipped_archive_limit: load(&counters.archive_limit),
+        archive_errors: load(&counters.archive_errors),
         unreadable: load(&counters.unreadable),
         suppressed_inline: load(&counters.inline),
         suppressed_config: load(&counters.config),
@@ -250,6 +258,11 @@ impl Worker<'_, '_> {
                         self.scan_read(&file, origin);
                         return;
                     }
+                    Content::Archive(archive) if walk.max_archive_depth > 0 => {
+                        self.scan_archive(&file, archive);
+                        return;
+                    }
+                    Content::Archive(_) => (file, Skip::Binary),
                     Content::Chunked(mut chunks) => loop {
                         match chunks.next_into(&mut self.buf) {
                             Ok(Some(origin)) => self.scan_read(&file, origin),
@@ -268,9 +281,32 @@ impl Worker<'_, '_> {
     /// Scans what was just read into `self.buf` for `file`, and publishes its findings.
     fn scan_read(&mut self, file: &FileRef, origin: Origin) {
         let buf = std::mem::take(&mut self.buf);
-        self.scan_buffer(&file.display, Some(&file.path), &buf, origin);
+        self.scan_buffer(&file.display, Some(&file.path), None, &buf, origin);
         self.buf = buf;
         self.publish();
+    }
+
+    /// Scans each text member of an archive (read whole into `self.buf`, or still on disk)
+    /// as its own buffer, shown as `archive!member`.
+    fn scan_archive(&mut self, file: &FileRef, archive: source::archive::Archive) {
+        let walk = &self.shared.options.walk;
+        let limits = source::archive::Limits::new(walk.max_archive_depth, walk.max_file_size);
+        let buf = std::mem::take(&mut self.buf);
+        source::archive::walk(archive, &buf, &file.display, &limits, &mut |event| match event {
+            source::archive::Event::Text { display, text } => {
+                let origin = Origin::whole(text.len());
+                self.scan_buffer(display, Some(&file.path), Some(&file.display), text, origin);
+                self.publish();
+            }
+            source::archive::Event::Skipped { display, skip } => {
+                let member = FileRef {
+                    path: file.path.clone(),
+                    display: display.to_owned(),
+                };
+                self.skipped(&member, skip);
+            }
+        });
+        self.buf = buf;
     }
 
     /// A blob read from git: matched like a file, its findings tagged with the item they
@@ -278,7 +314,7 @@ impl Worker<'_, '_> {
     fn visit_git(&mut self, visit: git::Visit) {
         match visit {
             git::Visit::Blob(blob) => {
-                self.scan_buffer(&blob.path, None, &blob.data, Origin::whole(blob.data.len()));
+                self.scan_buffer(&blob.path, None, None, &blob.data, Origin::whole(blob.data.len()));
                 if self.found.is_empty() {
                     return;
                 }
@@ -307,10 +343,17 @@ impl Worker<'_, '_> {
         }
     }
 
-    /// Matches `hay` (the content of `display`, read from `disk` when it is a file; all of it,
-    /// or the chunk of a big file that `origin` places), then locates and filters its
-    /// findings into `self.found`.
-    fn scan_buffer(&mut self, display: &str, disk: Option<&Path>, hay: &[u8], origin: Origin) {
+    /// Matches `hay` (the content of `display`, read from `disk` when it is a file, a member
+    /// of the archive shown as `container` when it is one; all of it, or the chunk of a big
+    /// file that `origin` places), then locates and filters its findings into `self.found`.
+    fn scan_buffer(
+        &mut self,
+        display: &str,
+        disk: Option<&Path>,
+        container: Option<&str>,
+        hay: &[u8],
+        origin: Origin,
+    ) {
         let Shared {
             options,
             rules,
@@ -345,11 +388,18 @@ impl Worker<'_, '_> {
             &mut self.found,
         );
         counters.inline.fetch_add(inline as u64, Ordering::Relaxed);
+        // An archive member is allowed by its own path (`bundle.zip!config/.env`) or by the
+        // archive's (`bundle.zip`).
         let path_allowed = config.has_path_allows()
-            && match disk {
+            && (match disk {
                 Some(path) => config.allows_path(path, display),
                 None => config.allows_display(display),
-            };
+            } || container.is_some_and(|outer| config.allows_display(outer)));
+        if let Some(outer) = container {
+            for finding in &mut self.found {
+                finding.container = Some(outer.to_owned());
+            }
+        }
         let before = self.found.len();
         self.found
             .retain(|f| !path_allowed && !config.allows_fingerprint(f));
@@ -385,6 +435,8 @@ impl Worker<'_, '_> {
                 Some(("skipped: not a regular file".to_owned(), false)),
             ),
             Skip::Unreadable(message) => (&counters.unreadable, Some((message, true))),
+            Skip::ArchiveLimit(message) => (&counters.archive_limit, Some((message, false))),
+            Skip::ArchiveCorrupt(message) => (&counters.archive_errors, Some((message, false))),
         };
         counter.fetch_add(1, Ordering::Relaxed);
         if let Some((message, error)) = problem {

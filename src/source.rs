@@ -2,9 +2,14 @@
 //! ripgrep does), and reading each file once into a reused buffer under the size and binary
 //! policy. Nothing here knows about rules or findings.
 //!
+//! Archives (zip, tar, gzip) are recognised here by their magic bytes and handed over whole;
+//! [`archive`] reads their members.
+//!
 //! Git-ignored files are skipped, except files whose names mark them as credential stores
 //! (`rules/credential-files.toml`): git ignoring `.env` does not stop an agent or a colleague
 //! from reading it. Ignored *directories* (`target/`, `node_modules/`) are not entered.
+
+pub mod archive;
 
 use std::collections::HashSet;
 use std::fs::File;
@@ -26,6 +31,8 @@ pub struct WalkOptions {
     pub threads: usize,
     pub max_file_size: u64,
     pub chunks: ChunkPolicy,
+    /// How deep archives are opened (`--max-archive-depth`); 0 treats them as binary.
+    pub max_archive_depth: u32,
 }
 
 /// A file to scan: where it is, and the path reports show (relative, forward slashes).
@@ -47,6 +54,11 @@ pub enum Skip {
     Special,
     /// The file could not be read: an error, the scan is incomplete.
     Unreadable(String),
+    /// An archive member or archive refused by a limit (depth, size, ratio, count): a warning.
+    ArchiveLimit(String),
+    /// A damaged archive or member, or one that cannot be read (encrypted, unsupported
+    /// compression): a warning, what could be read was scanned.
+    ArchiveCorrupt(String),
 }
 
 /// What reading one file produced.
@@ -54,6 +66,8 @@ pub enum Content<'b> {
     Text(&'b [u8]),
     /// Too big to hold at once: read it a chunk at a time.
     Chunked(Chunks),
+    /// A zip, tar or gzip file: its members are read with [`archive::walk`].
+    Archive(archive::Archive),
     Skipped(Skip),
 }
 
@@ -340,7 +354,9 @@ fn display_path(base: Option<&Path>, path: &Path) -> String {
 pub fn read<'b>(path: &Path, max_file_size: u64, chunks: ChunkPolicy, buf: &'b mut Vec<u8>) -> Content<'b> {
     match read_inner(path, max_file_size, chunks, buf) {
         Ok(Opened::Whole) => {
-            if is_utf16(buf) {
+            if let Some(kind) = archive::sniff(buf) {
+                Content::Archive(archive::Archive { kind, file: None })
+            } else if is_utf16(buf) {
                 transcode_utf16(buf);
                 Content::Text(buf)
             } else if is_binary(buf) {
@@ -350,6 +366,7 @@ pub fn read<'b>(path: &Path, max_file_size: u64, chunks: ChunkPolicy, buf: &'b m
             }
         }
         Ok(Opened::Chunked(chunks)) => Content::Chunked(chunks),
+        Ok(Opened::Archive(archive)) => Content::Archive(archive),
         Ok(Opened::Skipped(skip)) => Content::Skipped(skip),
         Err(err) => Content::Skipped(Skip::Unreadable(err.to_string())),
     }
@@ -358,6 +375,8 @@ pub fn read<'b>(path: &Path, max_file_size: u64, chunks: ChunkPolicy, buf: &'b m
 enum Opened {
     Whole,
     Chunked(Chunks),
+    /// A zip, tar or gzip file: its members are read with [`archive::walk`].
+    Archive(archive::Archive),
     Skipped(Skip),
 }
 
@@ -372,10 +391,17 @@ fn read_inner(path: &Path, max_file_size: u64, chunks: ChunkPolicy, buf: &mut Ve
         // Binary or not is decided on the first bytes, as for a whole file.
         let mut probe = [0; BINARY_PROBE];
         let n = read_up_to(&mut file, &mut probe)?;
+        file.seek(SeekFrom::Start(0))?;
+        // Too big to hold: an archive is read from the file, member by member.
+        if let Some(kind) = archive::sniff(&probe[..n]) {
+            return Ok(Opened::Archive(archive::Archive {
+                kind,
+                file: Some(file),
+            }));
+        }
         if is_binary(&probe[..n]) {
             return Ok(Opened::Skipped(Skip::Binary));
         }
-        file.seek(SeekFrom::Start(0))?;
         return Ok(Opened::Chunked(Chunks {
             file,
             policy: chunks,

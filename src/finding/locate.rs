@@ -87,6 +87,7 @@ pub fn locate(
             facts,
             alternative: None,
             hints: use_hints(hay, line_start, &m.secret),
+            container: None,
             git: None,
             excerpt: Some(excerpt),
         });

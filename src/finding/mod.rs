@@ -298,6 +298,10 @@ pub struct Finding {
     /// hand for the stated-use stage. Not part of the machine-readable contract.
     #[serde(skip)]
     pub hints: UseHints,
+    /// For a token inside an archive (`path` is `bundle.zip!config/.env`): the file on disk
+    /// that holds it (`bundle.zip`), which is what agents can reach and what SARIF points at.
+    #[serde(skip)]
+    pub container: Option<String>,
     /// Where in git history the token came from (`--diff`, `--history`); absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub git: Option<GitOrigin>,
@@ -342,5 +346,10 @@ impl Finding {
     /// The order every report uses: by place in the tree, so output is deterministic.
     pub fn location_key(&self) -> (&str, usize, usize, &str) {
         (&self.path, self.line, self.column, &self.rule)
+    }
+
+    /// The file on disk the finding is in: the archive for an archive member, else `path`.
+    pub fn file_path(&self) -> &str {
+        self.container.as_deref().unwrap_or(&self.path)
     }
 }

@@ -563,10 +563,11 @@ pub fn annotate(
     let mut workspaces: HashMap<PathBuf, Workspace> = HashMap::new();
     let single_dir = matches!(roots, [only] if only.is_dir());
     for finding in findings.iter_mut() {
+        // A token inside an archive is reached by reading the archive.
         let (root, rel) = if single_dir {
-            (roots[0].clone(), finding.path.clone())
+            (roots[0].clone(), finding.file_path().to_owned())
         } else {
-            locate_root(roots, &finding.path)
+            locate_root(roots, finding.file_path())
         };
         let workspace = workspaces
             .entry(root.clone())
@@ -714,7 +715,7 @@ pub fn fixes(finding: &Finding, narrow: Option<&str>) -> Vec<String> {
             .iter()
             .any(|r| r.channel == channel && r.agent == agent && r.blocked_by.is_none())
     };
-    let path = &finding.path;
+    let path = finding.file_path();
     let mut out = Vec::new();
     if path.starts_with('$') {
         out.push(format!(
@@ -755,7 +756,7 @@ pub fn fixes(finding: &Finding, narrow: Option<&str>) -> Vec<String> {
     }
     if open("shell") {
         let shown = if path.starts_with("~/") {
-            path.clone()
+            path.to_owned()
         } else {
             format!("./{path}")
         };

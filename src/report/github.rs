@@ -13,17 +13,31 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             Severity::Medium | Severity::Low => "warning",
             Severity::Info => "notice",
         };
+        // A token inside an archive is annotated on the archive, whose lines are not the
+        // member's; the message says where in the archive it is.
+        let (place, inside) = match &f.container {
+            None => (
+                format!(
+                    "file={},line={},col={},endLine={},endColumn={}",
+                    property(&f.path),
+                    f.line,
+                    f.column,
+                    f.end_line,
+                    f.end_column
+                ),
+                String::new(),
+            ),
+            Some(container) => (
+                format!("file={}", property(container)),
+                format!(" in {}:{}:{}", f.path, f.line, f.column),
+            ),
+        };
         writeln!(
             out,
-            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-            property(&f.path),
-            f.line,
-            f.column,
-            f.end_line,
-            f.end_column,
+            "::{command} {place},title={}::{}",
             property(&format!("tokscan {} ({})", f.rule, f.severity)),
             data(&format!(
-                "{} {} (fingerprint {}{}). Rotate it and keep it out of the repository.",
+                "{} {}{inside} (fingerprint {}{}). Rotate it and keep it out of the repository.",
                 f.description,
                 f.secret_preview,
                 f.fingerprint,

@@ -306,6 +306,8 @@ pub fn summary_line(stats: &Stats, styled: bool) -> String {
         (stats.skipped_symlinks, "symlinks not followed"),
         (stats.symlink_loops, "symlink loops"),
         (stats.skipped_special, "not regular files"),
+        (stats.skipped_archive_limit, "archive limits"),
+        (stats.archive_errors, "archive damage"),
     ] {
         if count > 0 {
             extras.push(format!("{count} skipped ({what})"));

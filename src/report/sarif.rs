@@ -83,17 +83,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 "ruleIndex": index.get(f.rule.as_str()).copied().unwrap_or(0),
                 "level": level(f.severity),
                 "message": { "text": message(f) },
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": uri(&f.path) },
-                        "region": {
-                            "startLine": f.line,
-                            "startColumn": f.column,
-                            "endLine": f.end_line,
-                            "endColumn": f.end_column.max(1),
-                        }
-                    }
-                }],
+                "locations": [location(f)],
                 "partialFingerprints": { "tokscan/v1": f.fingerprint },
                 "properties": { "tokscan": properties.take() }
             })
@@ -119,12 +109,48 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)
 }
 
+/// Where the result is. A token inside an archive points at the archive file (the artifact
+/// code scanning knows), at its first line since the member's lines are not the archive's;
+/// the member is named by a logical location and in the message.
+fn location(f: &Finding) -> Value {
+    match &f.container {
+        None => json!({
+            "physicalLocation": {
+                "artifactLocation": { "uri": uri(&f.path) },
+                "region": {
+                    "startLine": f.line,
+                    "startColumn": f.column,
+                    "endLine": f.end_line,
+                    "endColumn": f.end_column.max(1),
+                }
+            }
+        }),
+        Some(container) => json!({
+            "physicalLocation": {
+                "artifactLocation": { "uri": uri(container) },
+                "region": { "startLine": 1 }
+            },
+            "logicalLocations": [{
+                "name": f.path.rsplit('!').next().unwrap_or(&f.path),
+                "fullyQualifiedName": f.path,
+                "kind": "resource",
+            }]
+        }),
+    }
+}
+
 /// One paragraph: what was found, and when known, what it can do beyond its stated use.
 fn message(f: &Finding) -> String {
     let mut text = format!(
         "{} {} ({} severity, fingerprint {}).",
         f.description, f.secret_preview, f.severity, f.fingerprint
     );
+    if f.container.is_some() {
+        text.push_str(&format!(
+            " Inside an archive: {} line {}, column {}.",
+            f.path, f.line, f.column
+        ));
+    }
     if let (true, Some(stated)) = (f.overprivileged, &f.stated_use) {
         text.push_str(&format!(
             " Over-privileged for its stated use \"{}\" ({}): it can also {}.",
