@@ -1,14 +1,19 @@
 //! Any bytes as a rule pack given with `--rules` (tokscan or gitleaks format): rules or a
-//! pointed error, never a panic.
+//! pointed error, never a panic. A pack that loads is then used on its own text (its
+//! examples hold its keywords), so its regexes are compiled and run too.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use tokscan::rules::{RuleSet, ScanSize};
 
 fuzz_target!(|data: &[u8]| {
     let dir = std::env::temp_dir().join(format!("tokscan-fuzz-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&dir);
     let pack = dir.join("pack.toml");
     if std::fs::write(&pack, data).is_ok() {
-        let _ = tokscan::rules::RuleSet::load(&[&pack]);
+        // The small-scan prefilter: built per input, and quicker to build than the DFA.
+        if let Ok(rules) = RuleSet::load_for(&[&pack], ScanSize::Small) {
+            let _ = tokscan::scan::scan_bytes(&rules, "pack.toml", data, false);
+        }
     }
 });
