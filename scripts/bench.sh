@@ -6,13 +6,20 @@
 #
 #   scripts/bench.sh [DIR]
 #
-# Without DIR, a deterministic corpus is generated into target/bench-corpus (reused while its
-# marker file says it is complete and of the requested size).
+# Without DIR, a deterministic corpus is generated into target/bench-corpus (or
+# target/bench-corpus-SHAPE for the other shapes), reused while its marker file says it is
+# complete and of the requested shape and size.
 #
 # Environment:
 #   RUNS=3             timed runs per tool on the corpus (after one untimed warm-up run)
 #   ONE_FILE_RUNS=20   runs per tool on one small file
-#   BENCH_SIZE_MB=1024 size of the generated corpus
+#   BENCH_SHAPE=mixed  corpus shape (scripts/gen-corpus.py --shape): mixed (realistic
+#                      repositories), small-files (BENCH_FILES small files) or deep-tree
+#                      (BENCH_DEPTH nested directory levels)
+#   BENCH_SIZE_MB      size of the generated corpus (mixed: 1024, deep-tree: 200; not used
+#                      by small-files)
+#   BENCH_FILES=100000 number of files of the small-files corpus
+#   BENCH_DEPTH=200    nesting depth of the deep-tree corpus
 #   RG, GITLEAKS, KINGFISHER, BETTERLEAKS   paths to those tools (default: looked up in PATH)
 #
 # Wall time is taken with bash's $EPOCHREALTIME (microseconds) around `/usr/bin/time -v`;
@@ -23,7 +30,18 @@ export LC_ALL=C
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RUNS=${RUNS:-3}
 ONE_FILE_RUNS=${ONE_FILE_RUNS:-20}
-SIZE_MB=${BENCH_SIZE_MB:-1024}
+SHAPE=${BENCH_SHAPE:-mixed}
+case $SHAPE in
+    mixed) SIZE_MB=${BENCH_SIZE_MB:-1024} ;;
+    deep-tree) SIZE_MB=${BENCH_SIZE_MB:-200} ;;
+    small-files) SIZE_MB= ;;
+    *)
+        echo "bench: BENCH_SHAPE must be mixed, small-files or deep-tree" >&2
+        exit 2
+        ;;
+esac
+NFILES=${BENCH_FILES:-100000}
+DEPTH=${BENCH_DEPTH:-200}
 GNU_TIME=/usr/bin/time
 MARKER=.tokscan-bench-corpus
 
@@ -35,6 +53,8 @@ die() {
 [[ $# -le 1 ]] || die "usage: scripts/bench.sh [DIR]"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer"
 [[ $ONE_FILE_RUNS =~ ^[1-9][0-9]*$ ]] || die "ONE_FILE_RUNS must be a positive integer"
+[[ $NFILES =~ ^[1-9][0-9]*$ ]] || die "BENCH_FILES must be a positive integer"
+[[ $DEPTH =~ ^[1-9][0-9]*$ ]] || die "BENCH_DEPTH must be a positive integer"
 [[ -x $GNU_TIME ]] || die "GNU time is needed at $GNU_TIME (apt-get install time)"
 command -v python3 >/dev/null || die "python3 is needed"
 [[ -n ${EPOCHREALTIME:-} ]] || die "bash 5 or later is needed (\$EPOCHREALTIME)"
@@ -44,15 +64,26 @@ if [[ $# -eq 1 ]]; then
     DIR=$1
     [[ -d $DIR ]] || die "$DIR is not a directory"
 else
-    DIR=$ROOT/target/bench-corpus
+    case $SHAPE in
+        mixed) DIR=$ROOT/target/bench-corpus GEN_ARGS=(--size-mb "$SIZE_MB") ;;
+        small-files) DIR=$ROOT/target/bench-corpus-small-files GEN_ARGS=(--shape small-files --files "$NFILES") ;;
+        deep-tree) DIR=$ROOT/target/bench-corpus-deep-tree GEN_ARGS=(--shape deep-tree --depth "$DEPTH" --size-mb "$SIZE_MB") ;;
+    esac
+    # The marker says what was generated; a mixed corpus's marker has no "shape".
     if [[ -f $DIR/$MARKER ]] && python3 -c '
 import json, sys
-sys.exit(0 if float(json.load(open(sys.argv[1]))["size_mb"]) == float(sys.argv[2]) else 1)' "$DIR/$MARKER" "$SIZE_MB" 2>/dev/null; then
+m = json.load(open(sys.argv[1]))
+shape, size, files, depth = sys.argv[2:]
+same = m.get("shape", "mixed") == shape and (
+    (shape == "small-files" and m.get("requested_files") == int(files))
+    or (shape != "small-files" and float(m["size_mb"]) == float(size)
+        and (shape == "mixed" or m.get("depth") == int(depth))))
+sys.exit(0 if same else 1)' "$DIR/$MARKER" "$SHAPE" "${SIZE_MB:-0}" "$NFILES" "$DEPTH" 2>/dev/null; then
         echo "bench: reusing the corpus in $DIR"
     else
-        echo "bench: generating a ${SIZE_MB} MiB corpus in $DIR (once; kept for later runs)"
+        echo "bench: generating a $SHAPE corpus (${GEN_ARGS[*]}) in $DIR (once; kept for later runs)"
         rm -rf "$DIR"
-        python3 "$ROOT/scripts/gen-corpus.py" --size-mb "$SIZE_MB" "$DIR" >/dev/null
+        python3 "$ROOT/scripts/gen-corpus.py" "${GEN_ARGS[@]}" "$DIR" >/dev/null
     fi
 fi
 DIR=$(cd "$DIR" && pwd)

@@ -2,8 +2,16 @@
 """Generate a deterministic benchmark corpus of realistic source trees for tokscan.
 
     python3 scripts/gen-corpus.py [--size-mb N] [--seed S] [--force] DIR
+    python3 scripts/gen-corpus.py --shape small-files [--files N] DIR
+    python3 scripts/gen-corpus.py --shape deep-tree [--depth D] [--size-mb N] DIR
 
-Writes about N MiB (default 1024) of files into DIR, spread over "repositories" of mixed
+Shapes: `mixed` (the default, described below); `small-files`: N (default 100 000) small
+source files (~1.7 KB on average) in packages of 20-300 files, to measure the per-file cost;
+`deep-tree`: chains of D (default 200) nested directories with one to three small files at
+every level until about N MiB, to measure the per-directory cost of the walk. Both plant
+tokens and look-alikes like `mixed`.
+
+`mixed` writes about N MiB (default 1024) of files into DIR, spread over "repositories" of mixed
 content: source code in many languages (Rust, Python, Go, TypeScript/JavaScript, Java),
 YAML, JSON, Terraform, shell, Markdown, lockfiles (package-lock.json with sha512
 `integrity` strings, Cargo.lock checksums, go.sum), minified JavaScript and source maps
@@ -709,39 +717,73 @@ def insert(g, content, kind, piece_line, piece_inline):
 # ---------------------------------------------------------------------------------------------
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("dir", help="directory to write the corpus into (created; must be empty unless --force)")
-    ap.add_argument("--size-mb", type=float, default=1024, help="target size in MiB (default 1024)")
-    ap.add_argument("--seed", default="tokscan-bench-v1", help="random seed (default tokscan-bench-v1)")
-    ap.add_argument("--tokens-per-10mb", type=float, default=3.0, help="planted tokens per 10 MiB (default 3)")
-    ap.add_argument("--force", action="store_true", help="write into a non-empty directory")
-    args = ap.parse_args()
+class Writer:
+    """Plants tokens and look-alikes as the byte count passes their marks, and writes files."""
 
-    root = args.dir
-    if os.path.exists(root) and os.listdir(root) and not args.force:
-        sys.exit(f"gen-corpus: {root} is not empty (use --force, or remove it)")
-    os.makedirs(root, exist_ok=True)
+    def __init__(self, g, root, tokens_per_10mb):
+        self.g = g
+        self.root = root
+        self.plant_gap = 10 * MIB / tokens_per_10mb if tokens_per_10mb > 0 else float("inf")
+        self.next_plant = self.plant_gap * g.r.uniform(0.3, 1.0)
+        self.next_decoy = self.plant_gap * g.r.uniform(0.3, 1.0)
+        self.planted = {k: 0 for k in TOKEN_KINDS}
+        self.decoys = 0
+        self.written = 0
+        self.files = 0
+        self.dirs = set()
+        self.used_paths = set()
 
-    g = Gen(args.seed)
-    target = int(args.size_mb * MIB)
+    def plant(self, kind, content):
+        g = self.g
+        end = self.written + len(content)
+        while end >= self.next_plant:
+            tk = TOKEN_KINDS[sum(self.planted.values()) % len(TOKEN_KINDS)]
+            tok = g.token(tk)
+            name = g.r.choice(TOKEN_NAMES[tk])
+            line = plant_line(g, kind, tok, name)
+            if line is None and kind not in ("minified", "sourcemap", "package-lock"):
+                break  # plant in the next file that has a natural place for it
+            inline = {"minified": f'{name}="{tok}"', "sourcemap": tok}.get(kind, f'"{name}": "{tok}"')
+            content = insert(g, content, kind, line, inline)
+            self.planted[tk] += 1
+            self.next_plant += self.plant_gap * g.r.uniform(0.5, 1.5)
+        while end >= self.next_decoy:
+            line = plant_line(g, kind, g.decoy(), "test_token")
+            if line is None:
+                break
+            content = insert(g, content, kind, line, line)
+            self.decoys += 1
+            self.next_decoy += self.plant_gap * g.r.uniform(0.5, 1.5)
+        return content
+
+    def write(self, path, content):
+        """Writes `content` at `path` (made unique); returns its size in bytes."""
+        while path in self.used_paths:
+            stem, dot, ext = path.rpartition(".")
+            path = f"{stem}-{self.g.hex(4)}{dot}{ext}" if dot else f"{path}-{self.g.hex(4)}"
+        self.used_paths.add(path)
+        full = os.path.join(self.root, path)
+        parent = os.path.dirname(full)
+        if parent not in self.dirs:
+            os.makedirs(parent, exist_ok=True)
+            self.dirs.add(parent)
+        data = content.encode()
+        with open(full, "wb") as f:
+            f.write(data)
+        self.written += len(data)
+        self.files += 1
+        return len(data)
+
+
+def shape_mixed(g, w, target):
+    """Repositories of realistic mixed content until `target` bytes: the default corpus."""
     kinds = list(SHARES)
     # Choose kinds so that each gets its share of *bytes*: weight = share / mean file size.
     weights = [SHARES[k] / _mean(k) for k in kinds]
-
-    plant_gap = 10 * MIB / args.tokens_per_10mb if args.tokens_per_10mb > 0 else float("inf")
-    next_plant = plant_gap * g.r.uniform(0.3, 1.0)
-    next_decoy = plant_gap * g.r.uniform(0.3, 1.0)
-    planted = {k: 0 for k in TOKEN_KINDS}
-    decoys = 0
-    written = 0
-    files = 0
     repo = 0
     repo_left = 0
-    used_paths = set()
     last_report = 0
-
-    while written < target:
+    while w.written < target:
         if repo_left <= 0:
             repo += 1
             repo_left = int(g.r.uniform(10, 60) * MIB)
@@ -749,7 +791,7 @@ def main():
         if kind in BIG:
             sampler, gen, path_fn = BIG[kind]
             size = sampler(g)
-            size = min(size, max(target - written, 1000))
+            size = min(size, max(target - w.written, 1000))
             content = gen(g, size)
             rel = path_fn(g)
         else:
@@ -763,62 +805,126 @@ def main():
             if kind in ("python", "go", "ts", "java", "rust") and g.r.random() < 0.15:
                 rel = rel.replace("/src/", "/tests/") if "/src/" in rel else rel
 
-        # Plant real-shaped tokens and look-alikes as the byte count passes their marks.
-        end = written + len(content)
-        while end >= next_plant:
-            tk = TOKEN_KINDS[sum(planted.values()) % len(TOKEN_KINDS)]
-            tok = g.token(tk)
-            name = g.r.choice(TOKEN_NAMES[tk])
-            line = plant_line(g, kind, tok, name)
-            if line is None and kind not in ("minified", "sourcemap", "package-lock"):
-                break  # plant in the next file that has a natural place for it
-            inline = {"minified": f'{name}="{tok}"', "sourcemap": tok}.get(kind, f'"{name}": "{tok}"')
-            content = insert(g, content, kind, line, inline)
-            planted[tk] += 1
-            next_plant += plant_gap * g.r.uniform(0.5, 1.5)
-        while end >= next_decoy:
-            line = plant_line(g, kind, g.decoy(), "test_token")
-            if line is None:
+        content = w.plant(kind, content)
+        repo_left -= w.write(f"repo-{repo:03d}/{rel}", content)
+        if w.written - last_report >= 50 * MIB:
+            last_report = w.written
+            print(f"gen-corpus: {w.written / MIB:.0f}/{target / MIB:.0f} MiB, {w.files} files", file=sys.stderr, flush=True)
+    return repo
+
+
+# Source kinds for the small-file and deep-tree shapes (no lockfiles or bundles: small files).
+SMALL_KINDS = ("rust", "python", "go", "ts", "java", "yaml", "json", "terraform", "shell", "markdown")
+
+
+def small_source(g):
+    kind = g.r.choice(SMALL_KINDS)
+    _, exts, *_ = LANGS[kind]
+    # Mostly under 2 KB: a module of a few functions, a config, a README.
+    content = gen_source(g, kind, int(g.r.uniform(100, 2500)))
+    return kind, exts, content
+
+
+def shape_small_files(g, w, nfiles):
+    """`nfiles` small source files in packages of 20-300 files (as a monorepo's packages)."""
+    repo = 0
+    pkg_left = 0
+    pkg = 0
+    while w.files < nfiles:
+        if pkg_left <= 0:
+            pkg += 1
+            pkg_left = g.r.randint(20, 300)
+            if pkg % 50 == 1:
+                repo += 1
+            base = f"repo-{repo:03d}/packages/{g.w()}-{pkg:05d}"
+        kind, exts, content = small_source(g)
+        sub = g.r.choice(("src", "src", "src/" + g.w(), "tests", "."))
+        content = w.plant(kind, content)
+        w.write(f"{base}/{sub}/{g.snake()}.{g.r.choice(exts)}", content)
+        pkg_left -= 1
+        if w.files % 20_000 == 0:
+            print(f"gen-corpus: {w.files}/{nfiles} files", file=sys.stderr, flush=True)
+    return repo
+
+
+def shape_deep_tree(g, w, target, depth):
+    """Chains of `depth` nested directories, one to three small files at every level, until
+    `target` bytes: the walk's cost per directory level, not per byte."""
+    chain = 0
+    while w.written < target:
+        chain += 1
+        path = f"chain-{chain:04d}"
+        for _ in range(depth):
+            if w.written >= target:
                 break
-            content = insert(g, content, kind, line, line)
-            decoys += 1
-            next_decoy += plant_gap * g.r.uniform(0.5, 1.5)
+            path += "/" + g.w()[:8]
+            for _ in range(g.r.randint(1, 3)):
+                kind, exts, content = small_source(g)
+                content = w.plant(kind, content)
+                w.write(f"{path}/{g.snake()}.{g.r.choice(exts)}", content)
+    return chain
 
-        path = f"repo-{repo:03d}/{rel}"
-        while path in used_paths:
-            stem, dot, ext = path.rpartition(".")
-            path = f"{stem}-{g.hex(4)}{dot}{ext}" if dot else f"{path}-{g.hex(4)}"
-        used_paths.add(path)
-        full = os.path.join(root, path)
-        os.makedirs(os.path.dirname(full), exist_ok=True)
-        data = content.encode()
-        with open(full, "wb") as f:
-            f.write(data)
-        written += len(data)
-        repo_left -= len(data)
-        files += 1
-        if written - last_report >= 50 * MIB:
-            last_report = written
-            print(f"gen-corpus: {written / MIB:.0f}/{target / MIB:.0f} MiB, {files} files", file=sys.stderr, flush=True)
 
-    total = sum(planted.values())
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("dir", help="directory to write the corpus into (created; must be empty unless --force)")
+    ap.add_argument("--shape", choices=("mixed", "small-files", "deep-tree"), default="mixed",
+                    help="mixed: realistic repositories (default); small-files: --files small files; "
+                         "deep-tree: --depth levels of nested directories")
+    ap.add_argument("--size-mb", type=float, default=1024, help="target size in MiB (default 1024; mixed and deep-tree)")
+    ap.add_argument("--files", type=int, default=100_000, help="number of files (small-files; default 100000)")
+    ap.add_argument("--depth", type=int, default=200, help="directory nesting depth (deep-tree; default 200, at most 400)")
+    ap.add_argument("--seed", default="tokscan-bench-v1", help="random seed (default tokscan-bench-v1)")
+    ap.add_argument("--tokens-per-10mb", type=float, default=3.0, help="planted tokens per 10 MiB (default 3)")
+    ap.add_argument("--force", action="store_true", help="write into a non-empty directory")
+    args = ap.parse_args()
+    if args.files < 1:
+        ap.error("--files must be at least 1")
+    if not 1 <= args.depth <= 400:
+        # Nine bytes a level at most: 400 levels stay under PATH_MAX (4096).
+        ap.error("--depth must be between 1 and 400")
+
+    root = args.dir
+    if os.path.exists(root) and os.listdir(root) and not args.force:
+        sys.exit(f"gen-corpus: {root} is not empty (use --force, or remove it)")
+    os.makedirs(root, exist_ok=True)
+
+    g = Gen(args.seed)
+    target = int(args.size_mb * MIB)
+    w = Writer(g, root, args.tokens_per_10mb)
+    if args.shape == "mixed":
+        repos = shape_mixed(g, w, target)
+    elif args.shape == "small-files":
+        repos = shape_small_files(g, w, args.files)
+    else:
+        repos = shape_deep_tree(g, w, target, args.depth)
+
+    total = sum(w.planted.values())
     marker = {
         "seed": args.seed,
         "size_mb": args.size_mb,
         "tokens_per_10mb": args.tokens_per_10mb,
-        "bytes": written,
-        "files": files,
-        "repos": repo,
-        "planted": planted,
+        "bytes": w.written,
+        "files": w.files,
+        "repos": repos,
+        "planted": w.planted,
         "planted_total": total,
-        "decoys": decoys,
+        "decoys": w.decoys,
     }
+    # The mixed corpus keeps the marker it always had, so existing corpora stay reusable.
+    if args.shape != "mixed":
+        marker["shape"] = args.shape
+        if args.shape == "small-files":
+            marker["size_mb"] = None  # a file count, not a size, was asked for
+            marker["requested_files"] = args.files
+        else:
+            marker["depth"] = args.depth
     with open(os.path.join(root, MARKER), "w") as f:
         json.dump(marker, f, indent=2)
         f.write("\n")
     print(
-        f"gen-corpus: wrote {written / MIB:.1f} MiB in {files} files ({repo} repos) to {root}; "
-        f"planted {total} tokens {planted}, {decoys} checksum look-alikes",
+        f"gen-corpus: wrote {w.written / MIB:.1f} MiB in {w.files} files ({repos} {'chains' if args.shape == 'deep-tree' else 'repos'}) "
+        f"to {root}; planted {total} tokens {w.planted}, {w.decoys} checksum look-alikes",
         file=sys.stderr,
     )
     print(total)

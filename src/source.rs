@@ -411,8 +411,9 @@ fn read_inner(path: &Path, max_file_size: u64, chunks: ChunkPolicy, buf: &mut Ve
             column_before: 0,
         }));
     }
-    // `take` guards against a file that grows while it is read.
-    file.take(max_file_size + 1).read_to_end(buf)?;
+    // `take` guards against a file that grows while it is read. Saturating: a limit of
+    // u64::MAX (`--max-file-size 18446744073709551615`) means no limit, not a limit of 0.
+    file.take(max_file_size.saturating_add(1)).read_to_end(buf)?;
     if buf.len() as u64 > max_file_size {
         return Ok(Opened::Skipped(Skip::TooLarge(buf.len() as u64)));
     }

@@ -178,6 +178,21 @@ fn files_over_the_size_limit_are_skipped_and_reported() {
     assert!(run.stderr.contains("big.log"), "the skip is said: {}", run.stderr);
 }
 
+/// The largest size `--max-file-size` accepts means "no limit": it once overflowed the
+/// read guard (a panic in debug builds, an empty read that lost the file in release).
+#[test]
+fn the_largest_max_file_size_means_no_limit() {
+    let dir = tree_with_token();
+    let max = u64::MAX.to_string();
+    let run = run_in(dir.path(), &[".", "-f", "json", "--max-file-size", &max]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        run.findings(),
+        vec![("github-classic-pat".into(), "ok.sh".into(), 1)]
+    );
+    assert_eq!(run.json()["stats"]["skipped_too_large"], 0);
+}
+
 #[test]
 fn huge_single_line_file_is_scanned() {
     let dir = TempDir::new().unwrap();

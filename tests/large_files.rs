@@ -3,11 +3,19 @@
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::io::Write;
+use std::path::Path;
 
 use common::{github_pat, run_in, token, write};
 use serde_json::Value;
 use tempfile::TempDir;
+use tokscan::config::Config;
+use tokscan::reach::{AgentSelection, ReachOptions};
+use tokscan::rules::RuleSet;
+use tokscan::scan::{scan, Progress, ScanOptions};
+use tokscan::source::{ChunkPolicy, WalkOptions};
+use tokscan::synth::Synth;
 
 /// `(rule, line, column)` of every finding.
 fn located(run: &common::Run) -> Vec<(String, u64, u64)> {
@@ -112,4 +120,138 @@ fn a_200_mb_single_line_file_is_scanned_in_chunks() {
     let skipped = run_in(dir.path(), &["-f", "json", "bundle.min.js"]);
     assert_eq!(skipped.json()["stats"]["skipped_too_large"], 1);
     assert!(skipped.stderr.contains("--max-file-size"), "{}", skipped.stderr);
+}
+
+/// xorshift64*: reproducible split points without a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// Every finding of an in-process scan of `dir` as the JSON report has it (all contract
+/// fields: place, fingerprint, facts, scope, stated use, reach), and the byte count.
+fn scan_dir(rules: &RuleSet, dir: &Path, chunks: ChunkPolicy) -> (Vec<Value>, u64) {
+    let options = ScanOptions {
+        roots: vec![dir.to_path_buf()],
+        walk: WalkOptions {
+            no_ignore: true,
+            follow_links: false,
+            threads: 1,
+            max_file_size: u64::MAX,
+            chunks,
+        },
+        keep_secrets: true,
+        include_public: true,
+        reach: ReachOptions {
+            agents: AgentSelection::None,
+            home: None,
+        },
+        keep_raw_secrets: false,
+        git: None,
+    };
+    let outcome = scan(&options, rules, &Config::default(), &Progress::default());
+    assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
+    let mut findings: Vec<Value> = outcome
+        .findings
+        .iter()
+        .map(|f| serde_json::to_value(f).unwrap())
+        .collect();
+    findings.sort_by_cached_key(|f| f.to_string());
+    (findings, outcome.stats.bytes_scanned)
+}
+
+/// The property behind chunked reading: wherever a file is split, the findings (and every
+/// field of them) are those of the file read whole. Each round shuffles every rule's
+/// plain-text examples, freshly expanded, into one file with random filler between them (on
+/// their own lines, or all on one line so columns carry across chunks), and scans it in
+/// chunks of random sizes, which puts the splits at random places, inside tokens, inside
+/// the names before them and on newlines.
+#[test]
+fn a_file_split_anywhere_gives_the_findings_of_the_whole_file() {
+    let rules = RuleSet::builtin().unwrap();
+    // The overlap must hold a whole match and the context around it (the longest examples
+    // are PEM blocks, under 1 KB); the chunk sizes then decide where the splits fall, five
+    // to ten times in each ~80 KB file.
+    const HALF_OVERLAP: usize = 4096;
+    let mut rng = Rng(0x6368_756e_6b73_0001);
+    let mut rules_seen = BTreeSet::new();
+    let mut splits = 0;
+    for round in 0..4 {
+        let mut pieces: Vec<String> = rules
+            .rules
+            .iter()
+            .flat_map(|rule| {
+                rule.examples
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, example)| example.path() == "example.txt")
+                    .map(move |(n, example)| {
+                        Synth::new(&format!("{}#{n}#split{round}", rule.id))
+                            .expand(example.text(), rule.checksum)
+                            .unwrap()
+                    })
+            })
+            .collect();
+        for i in (1..pieces.len()).rev() {
+            pieces.swap(i, rng.below(i + 1));
+        }
+        let one_line = round % 2 == 1;
+        let mut text = String::new();
+        for piece in &pieces {
+            let filler = rng.below(120);
+            text.push_str(&"x".repeat(filler));
+            if one_line {
+                // Examples that span lines keep them: the file is as one-line as it can be.
+                text.push_str(" ; ");
+                text.push_str(piece);
+                text.push_str(" ; ");
+            } else {
+                text.push('\n');
+                text.push_str(piece);
+                text.push('\n');
+            }
+        }
+        let dir = TempDir::new().unwrap();
+        write(dir.path(), "example.txt", &text);
+        let (whole, bytes) = scan_dir(&rules, dir.path(), ChunkPolicy::DEFAULT);
+        assert_eq!(bytes, text.len() as u64);
+        assert!(whole.len() > 200, "round {round}: {} findings", whole.len());
+        rules_seen.extend(whole.iter().map(|f| f["rule"].as_str().unwrap().to_owned()));
+        for _ in 0..3 {
+            let size = 2 * HALF_OVERLAP + 1 + rng.below(2 * HALF_OVERLAP);
+            splits += text.len() / size;
+            let policy = ChunkPolicy {
+                size,
+                half_overlap: HALF_OVERLAP,
+            };
+            let (chunked, bytes) = scan_dir(&rules, dir.path(), policy);
+            assert_eq!(bytes, text.len() as u64, "round {round}, chunk size {size}");
+            if chunked != whole {
+                let only = |a: &[Value], b: &[Value]| -> Vec<String> {
+                    a.iter()
+                        .filter(|f| !b.contains(f))
+                        .map(|f| f.to_string())
+                        .collect()
+                };
+                panic!(
+                    "round {round}, chunk size {size}:\nonly whole: {:#?}\nonly chunked: {:#?}",
+                    only(&whole, &chunked),
+                    only(&chunked, &whole)
+                );
+            }
+        }
+    }
+    // Many rules, and many splits, took part.
+    assert!(rules_seen.len() > 200, "{} rules", rules_seen.len());
+    assert!(splits > 50, "{splits} splits");
 }

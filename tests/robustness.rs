@@ -100,19 +100,48 @@ fn mutated_configs_are_parsed_or_rejected_never_panic() {
 #[test]
 fn mutated_rule_packs_load_or_fail_with_an_error_never_panic() {
     let dir = tempfile::TempDir::new().unwrap();
-    let seed = std::fs::read(concat!(
+    let builtin = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/rules/providers/stripe.toml"
     ))
     .unwrap();
+    // The built-in pack with its provider and rule ids renamed, so that it loads next to the
+    // built-in rules and mutations reach regexes, examples and matching, not only the
+    // duplicate-id check.
+    let mut section = "";
+    let seed: String = builtin
+        .lines()
+        .map(|line| {
+            if line.starts_with('[') {
+                section = line;
+            }
+            let renamed = match line.strip_prefix("id = \"") {
+                Some(rest) if section == "[provider]" || section == "[[rule]]" => {
+                    format!("id = \"fuzz{rest}\n")
+                }
+                _ => format!("{line}\n"),
+            };
+            renamed
+        })
+        .collect();
+    assert!(
+        RuleSet::load(&[&common::write(dir.path(), "seed.toml", &seed)]).is_ok(),
+        "the renamed seed pack loads"
+    );
     let mut rng = Rng(0x7275_6c65_7300_0003);
+    let mut loaded = 0;
     for n in 0..60 {
         let pack = dir.path().join(format!("pack{n}.toml"));
-        std::fs::write(&pack, rng.mutate(&seed)).unwrap();
-        // A pack that loads adds rules next to the built-in ones: ids may clash, which is an
-        // error like any other.
+        let text = rng.mutate(seed.as_bytes());
+        std::fs::write(&pack, &text).unwrap();
+        // A loaded pack's own text holds its keywords: matching it runs the mutated regexes.
         if let Ok(rules) = RuleSet::load(&[&pack]) {
-            let _ = tokscan::scan::scan_bytes(&rules, "a.env", b"STRIPE_KEY=sk_live_x\n", false);
+            loaded += 1;
+            let _ = tokscan::scan::scan_bytes(&rules, "pack.toml", &text, false);
         }
     }
+    assert!(
+        loaded > 0,
+        "no mutated pack loaded: the test reaches only the parser"
+    );
 }

@@ -1,14 +1,18 @@
 //! Any bytes as a rule pack given with `--rules` (tokscan or gitleaks format): rules or a
-//! pointed error, never a panic.
+//! pointed error, never a panic. A pack that loads is then used on its own text (its
+//! examples hold its keywords), so its regexes are compiled and run too.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use tokscan::rules::RuleSet;
 
 fuzz_target!(|data: &[u8]| {
     let dir = std::env::temp_dir().join(format!("tokscan-fuzz-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&dir);
     let pack = dir.join("pack.toml");
     if std::fs::write(&pack, data).is_ok() {
-        let _ = tokscan::rules::RuleSet::load(&[&pack]);
+        if let Ok(rules) = RuleSet::load(&[&pack]) {
+            let _ = tokscan::scan::scan_bytes(&rules, "pack.toml", data, false);
+        }
     }
 });
