@@ -211,6 +211,15 @@ EOF
 measure tokscan "0 1" "$TOKSCAN" "$DIR" --no-ignore -q -f json -o /dev/null
 [[ " ${FAILED[*]} " == *" tokscan "* ]] && exit 2
 
+# The cost of rules: the same scan with 20 rules (every 15th of `rules list`, so several
+# providers' keywords, generic ones included when they fall there) instead of all of them.
+mapfile -t SOME_RULES < <("$TOKSCAN" rules list --format json | python3 -c '
+import json, sys
+print("\n".join(r["id"] for r in json.load(sys.stdin)[::15][:20]))')
+ENABLE=()
+for id in "${SOME_RULES[@]}"; do ENABLE+=(--enable-rule "$id"); done
+measure "tokscan-${#SOME_RULES[@]}" "0 1" "$TOKSCAN" "$DIR" --no-ignore -q -f json -o /dev/null "${ENABLE[@]}"
+
 RG_BIN=$(find_tool RG rg)
 if [[ -n $RG_BIN ]]; then
     measure ripgrep "0 1" "$RG_BIN" -c --no-ignore --hidden zzqq "$DIR"

@@ -55,6 +55,10 @@ pub struct Cli {
     #[arg(long = "rules", value_name = "FILE|DIR")]
     pub rules: Vec<PathBuf>,
 
+    /// Run only this rule (an id from `tokscan rules list`). Repeatable.
+    #[arg(long = "enable-rule", value_name = "ID")]
+    pub enable_rule: Vec<String>,
+
     /// Use this config file instead of looking for tokscan.toml.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,

@@ -54,7 +54,7 @@ fn run(cli: &Cli) -> tokscan::Result<ExitCode> {
     if let Some(Command::Rules { action }) = &cli.command {
         return rules_command(action);
     }
-    let rules = RuleSet::load(&cli.rules)?;
+    let rules = RuleSet::load_enabled(&cli.rules, &cli.enable_rule)?;
     let mode = if cli.staged {
         Some(Mode::Staged)
     } else if let Some(range) = &cli.diff {

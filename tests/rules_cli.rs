@@ -98,3 +98,54 @@ fn plain_scan_form_still_works_beside_the_subcommand() {
     let bare = run_in(dir.path(), &[]);
     assert_eq!(bare.code, 1, "{}", bare.stderr);
 }
+
+#[test]
+fn enable_rule_runs_only_the_rules_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let github = common::github_pat("enable-rule");
+    let npm = common::token("enable-rule", "npm_{{alnum:30}}{{checksum:crc32-base62}}");
+    common::write(
+        dir.path(),
+        "a.env",
+        format!("GITHUB_TOKEN={github}\nNPM_TOKEN={npm}\n"),
+    );
+
+    let all = run_in(dir.path(), &["-f", "json", "--agents", "none", "."]);
+    let mut rules: Vec<String> = all.findings().into_iter().map(|(rule, _, _)| rule).collect();
+    rules.sort();
+    assert_eq!(
+        rules,
+        ["github-classic-pat", "npm-access-token"],
+        "{}",
+        all.stdout
+    );
+
+    let one = run_in(
+        dir.path(),
+        &[
+            "-f",
+            "json",
+            "--agents",
+            "none",
+            "--enable-rule",
+            "npm-access-token",
+            ".",
+        ],
+    );
+    assert_eq!(one.code, 1, "{}", one.stderr);
+    let rules: Vec<String> = one.findings().into_iter().map(|(rule, _, _)| rule).collect();
+    assert_eq!(rules, ["npm-access-token"]);
+
+    let unknown = run_in(dir.path(), &["--enable-rule", "github-pat-classic", "."]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("no rule `github-pat-classic`"),
+        "{}",
+        unknown.stderr
+    );
+    assert!(
+        unknown.stderr.contains("github-classic-pat"),
+        "{}",
+        unknown.stderr
+    );
+}

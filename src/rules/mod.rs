@@ -247,6 +247,11 @@ impl RuleSet {
 
     /// The built-in rules plus every pack in `extra` (files, or directories of `*.toml`).
     pub fn load(extra: &[impl AsRef<Path>]) -> Result<RuleSet> {
+        RuleSet::load_enabled(extra, &[])
+    }
+
+    /// As [`RuleSet::load`], keeping only the rules named in `enabled` (all when it is empty).
+    pub fn load_enabled(extra: &[impl AsRef<Path>], enabled: &[String]) -> Result<RuleSet> {
         let mut builder = Builder {
             providers: Vec::new(),
             provider_index: HashMap::new(),
@@ -278,6 +283,13 @@ impl RuleSet {
                     builder.add_pack(&source, true)?;
                 }
             }
+        }
+        if !enabled.is_empty() {
+            let known: Vec<&str> = builder.rules.iter().map(|r| r.id.as_str()).collect();
+            if let Some(unknown) = enabled.iter().find(|id| !known.contains(&id.as_str())) {
+                return Err(Error::unknown_rule(unknown, &known));
+            }
+            builder.rules.retain(|rule| enabled.contains(&rule.id));
         }
         builder.finish()
     }
