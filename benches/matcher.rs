@@ -25,25 +25,10 @@ const TARGET_BYTES: usize = 16 * 1024 * 1024;
 const QUICK_BYTES: usize = 256 * 1024;
 const PLANT_EVERY: usize = 2 * 1024 * 1024;
 
-/// A small deterministic generator (xorshift64*), so the buffer is the same on every run.
-struct Rng(u64);
+#[path = "../tests/common/rng.rs"]
+mod rng;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.below(xs.len())]
-    }
-}
+use rng::Rng;
 
 const WORDS: &[&str] = &[
     "user", "account", "config", "request", "response", "handler", "cache", "client", "server", "session",

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::Path;
 
+use common::rng::Rng;
 use common::{github_pat, run_in, token, write};
 use serde_json::Value;
 use tempfile::TempDir;
@@ -122,22 +123,6 @@ fn a_200_mb_single_line_file_is_scanned_in_chunks() {
     assert!(skipped.stderr.contains("--max-file-size"), "{}", skipped.stderr);
 }
 
-/// xorshift64*: reproducible split points without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
 /// Every finding of an in-process scan of `dir` as the JSON report has it (all contract
 /// fields: place, fingerprint, facts, scope, stated use, reach), and the byte count.
 fn scan_dir(rules: &RuleSet, dir: &Path, chunks: ChunkPolicy) -> (Vec<Value>, u64) {
@@ -149,6 +134,7 @@ fn scan_dir(rules: &RuleSet, dir: &Path, chunks: ChunkPolicy) -> (Vec<Value>, u6
             threads: 1,
             max_file_size: u64::MAX,
             chunks,
+            max_archive_depth: tokscan::source::archive::DEFAULT_MAX_DEPTH,
         },
         keep_secrets: true,
         include_public: true,

@@ -5,46 +5,31 @@
 
 mod common;
 
+use common::rng::Rng;
 use tokscan::config::Config;
 use tokscan::rules::RuleSet;
 use tokscan::synth::Synth;
 
-/// xorshift64*: reproducible, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    /// `seed` with a few bytes flipped, inserted, deleted or duplicated.
-    fn mutate(&mut self, seed: &[u8]) -> Vec<u8> {
-        let mut out = seed.to_vec();
-        for _ in 0..1 + self.below(8) {
-            let at = self.below(out.len() + 1);
-            match self.below(5) {
-                0 if at < out.len() => out[at] ^= 1 << self.below(8),
-                1 => out.insert(at, self.next() as u8),
-                2 if at < out.len() => {
-                    out.remove(at);
-                }
-                3 => {
-                    let end = (at + self.below(64)).min(out.len());
-                    let copy = out[at..end].to_vec();
-                    out.splice(at..at, copy);
-                }
-                _ => out.insert(at, b"\n\"'\\=:{}[]$\0\xff"[self.below(13)]),
+/// `seed` with a few bytes flipped, inserted, deleted or duplicated.
+fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
+    let mut out = seed.to_vec();
+    for _ in 0..1 + rng.below(8) {
+        let at = rng.below(out.len() + 1);
+        match rng.below(5) {
+            0 if at < out.len() => out[at] ^= 1 << rng.below(8),
+            1 => out.insert(at, rng.next() as u8),
+            2 if at < out.len() => {
+                out.remove(at);
             }
+            3 => {
+                let end = (at + rng.below(64)).min(out.len());
+                let copy = out[at..end].to_vec();
+                out.splice(at..at, copy);
+            }
+            _ => out.insert(at, b"\n\"'\\=:{}[]$\0\xff"[rng.below(13)]),
         }
-        out
     }
+    out
 }
 
 /// Every rule's examples, expanded: realistic seeds that reach deep into each rule.
@@ -77,7 +62,7 @@ fn mutated_examples_and_random_bytes_never_panic_the_scan_pipeline() {
             )
         } else {
             let (path, seed) = &corpus[rng.below(corpus.len())];
-            (path.clone(), rng.mutate(seed))
+            (path.clone(), mutate(&mut rng, seed))
         };
         let mut findings = tokscan::scan::scan_bytes(&rules, &path, &input, false);
         tokscan::scope::assess(&mut findings, &rules, &Config::default());
@@ -92,7 +77,7 @@ fn mutated_configs_are_parsed_or_rejected_never_panic() {
     let seed = b"[allow]\npaths = [\"docs/\", \"*.snap\"]\nfingerprints = [\"0123456789abcdef0123456789abcdef\"]\n\n[[token]]\nvariable = \"RAILWAY_API_TOKEN\"\npath = \"scripts/**\"\npurpose = \"custom domains\"\nneeds = [\"read\", \"write\"]\n";
     let mut rng = Rng(0x636f_6e66_6967_0002);
     for _ in 0..3000 {
-        let text = String::from_utf8_lossy(&rng.mutate(seed)).into_owned();
+        let text = String::from_utf8_lossy(&mutate(&mut rng, seed)).into_owned();
         let _ = Config::parse(&text, "tokscan.toml", None);
     }
 }
@@ -132,7 +117,7 @@ fn mutated_rule_packs_load_or_fail_with_an_error_never_panic() {
     let mut loaded = 0;
     for n in 0..60 {
         let pack = dir.path().join(format!("pack{n}.toml"));
-        let text = rng.mutate(seed.as_bytes());
+        let text = mutate(&mut rng, seed.as_bytes());
         std::fs::write(&pack, &text).unwrap();
         // A loaded pack's own text holds its keywords: matching it runs the mutated regexes.
         if let Ok(rules) = RuleSet::load(&[&pack]) {
