@@ -28,6 +28,7 @@ struct Keyword {
 /// A keyword behind a bit of the bitmap: it starts `offset` bytes before the hashed position.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
+    hash: u32,
     keyword: u32,
     offset: u32,
 }
@@ -39,7 +40,9 @@ pub struct KeywordSet {
     keywords: Vec<Keyword>,
     /// One bit per hash: the only table the hot loop reads.
     bits: Box<[u64]>,
-    /// For each hash, its entries: `entries[slots[h]..slots[h + 1]]`.
+    /// For each 64-bit word of the bitmap, its entries: `entries[slots[w]..slots[w + 1]]`,
+    /// sorted by hash. Per word rather than per bit keeps the table small enough to stay in
+    /// cache.
     slots: Box<[u32]>,
     entries: Box<[Entry]>,
     /// Keywords of one or two bytes (none among the built-in rules; a user's pack may have
@@ -68,7 +71,7 @@ impl KeywordSet {
                 ignore_case: spec.ignore_case,
             })
             .collect();
-        let mut grams: Vec<(usize, Entry)> = Vec::new();
+        let mut grams: Vec<Entry> = Vec::new();
         for (index, keyword) in keywords.iter().enumerate() {
             let folded: Vec<u8> = keyword.bytes.iter().map(|&b| fold(b)).collect();
             let keyword_index = index as u32;
@@ -82,35 +85,37 @@ impl KeywordSet {
                     folded[offset + 2],
                     folded[offset + 3],
                 ];
-                let entry = Entry {
+                grams.push(Entry {
+                    hash: hash(u32::from_le_bytes(gram)) as u32,
                     keyword: keyword_index,
                     offset: offset as u32,
-                };
-                grams.push((hash(u32::from_le_bytes(gram)), entry));
+                });
             } else if folded.len() == GRAM - 1 {
                 // Any fourth byte, the buffer's end padding (NUL) included.
-                let entry = Entry {
-                    keyword: keyword_index,
-                    offset: 0,
-                };
                 for next in (0..=u8::MAX).filter(|&b| fold(b) == b) {
                     let gram = [folded[0], folded[1], folded[2], next];
-                    grams.push((hash(u32::from_le_bytes(gram)), entry));
+                    grams.push(Entry {
+                        hash: hash(u32::from_le_bytes(gram)) as u32,
+                        keyword: keyword_index,
+                        offset: 0,
+                    });
                 }
             }
         }
-        grams.sort_by_key(|&(h, e)| (h, e.keyword));
-        grams.dedup_by_key(|&mut (h, e)| (h, e.keyword));
-        let mut bits = vec![0u64; (1 << HASH_BITS) / 64];
-        let mut slots = vec![0u32; (1 << HASH_BITS) + 1];
-        for &(h, _) in &grams {
+        grams.sort_by_key(|e| (e.hash, e.keyword));
+        grams.dedup_by_key(|e| (e.hash, e.keyword));
+        let words = (1 << HASH_BITS) / 64;
+        let mut bits = vec![0u64; words];
+        let mut slots = vec![0u32; words + 1];
+        for entry in &grams {
+            let h = entry.hash as usize;
             bits[h / 64] |= 1 << (h % 64);
-            slots[h + 1] += 1;
+            slots[h / 64 + 1] += 1;
         }
-        for h in 0..1 << HASH_BITS {
-            slots[h + 1] += slots[h];
+        for w in 0..words {
+            slots[w + 1] += slots[w];
         }
-        let entries: Vec<Entry> = grams.into_iter().map(|(_, e)| e).collect();
+        let entries = grams;
         let short_ids: Vec<usize> = (0..keywords.len())
             .filter(|&i| (1..GRAM - 1).contains(&keywords[i].bytes.len()))
             .collect();
@@ -177,7 +182,11 @@ impl KeywordSet {
         h: usize,
         on_hit: &mut impl FnMut(usize, usize, usize),
     ) {
-        for entry in &self.entries[self.slots[h] as usize..self.slots[h + 1] as usize] {
+        let word = h / 64;
+        for entry in &self.entries[self.slots[word] as usize..self.slots[word + 1] as usize] {
+            if entry.hash as usize != h {
+                continue;
+            }
             let Some(start) = at.checked_sub(entry.offset as usize) else {
                 continue;
             };
