@@ -46,8 +46,9 @@ pub struct Scratch {
     windows: Vec<(usize, Range<usize>)>,
     encoded_hits: Vec<usize>,
     lowered: Vec<u8>,
-    /// For each rule, whether the buffer's path rules it out.
-    denied: Vec<bool>,
+    /// For each rule, whether the buffer's path allows it: decided on the rule's first
+    /// keyword hit in the buffer, since most buffers never meet a path-bound rule.
+    path_allows: Vec<Option<bool>>,
 }
 
 pub struct Matcher<'r> {
@@ -92,16 +93,10 @@ impl<'r> Matcher<'r> {
         windows.clear();
         scratch.encoded_hits.clear();
         let rules = self.rules;
-        let denied = &mut scratch.denied;
-        denied.clear();
-        denied.resize(rules.rules.len(), false);
+        let path_allows = &mut scratch.path_allows;
+        path_allows.resize(rules.rules.len(), Some(true));
         for &rule_index in &self.path_bound {
-            let rule = &rules.rules[rule_index];
-            denied[rule_index] = rule
-                .path_regex
-                .as_ref()
-                .is_some_and(|r| !r.is_match(path.as_bytes()))
-                || rule.paths.as_ref().is_some_and(|globs| !globs.is_match(path));
+            path_allows[rule_index] = None;
         }
         let encoded_hits = &mut scratch.encoded_hits;
         rules
@@ -115,7 +110,10 @@ impl<'r> Matcher<'r> {
                 }
                 for &rule_index in rules.rules_for_keyword(keyword) {
                     let rule = &rules.rules[rule_index];
-                    if (rule.public && !self.include_public) || denied[rule_index] {
+                    if rule.public && !self.include_public {
+                        continue;
+                    }
+                    if !*path_allows[rule_index].get_or_insert_with(|| allows_path(rule, path)) {
                         continue;
                     }
                     if let Some(window) = window(rule, hay, start..end) {
@@ -321,6 +319,14 @@ impl<'r> Matcher<'r> {
         }
         Some(checksum)
     }
+}
+
+/// Whether a path-bound rule applies to the file at `path`.
+fn allows_path(rule: &Rule, path: &str) -> bool {
+    rule.path_regex
+        .as_ref()
+        .is_none_or(|r| r.is_match(path.as_bytes()))
+        && rule.paths.as_ref().is_none_or(|globs| globs.is_match(path))
 }
 
 /// Where a rule's regex runs for one keyword hit: as far around it as a match can lie, by

@@ -26,27 +26,19 @@ pub struct Extent {
 }
 
 impl Extent {
-    /// The extent of `pattern` (parsed as the matcher compiles it: bytes, not Unicode),
-    /// whose matches the lowercase `keywords` find. Unknown when it does not parse.
-    pub fn of(pattern: &str, keywords: &[String]) -> Extent {
-        let Ok(hir) = regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .build()
-            .parse(pattern)
-        else {
-            return Extent::default();
-        };
+    /// The extent of a rule's regex (`hir`, parsed as the matcher compiles it), whose matches
+    /// the lowercase `keywords` find.
+    pub fn of(hir: &Hir, keywords: &[String]) -> Extent {
         let keywords: Vec<Vec<u8>> = keywords
             .iter()
             .map(|k| k.to_ascii_lowercase().into_bytes())
             .collect();
-        let folded = fold_case(&hir);
+        let folded = fold_case(hir);
         Extent {
             before: keyword_within(&folded, &keywords),
             holds_keyword: holds_keyword(&folded, &keywords),
             max_len: hir.properties().maximum_len(),
-            one_line: newline_only_at(&hir, Ends::Both),
+            one_line: newline_only_at(hir, Ends::Both),
         }
     }
 }
@@ -228,7 +220,13 @@ mod tests {
 
     fn extent(pattern: &str, keywords: &[&str]) -> Extent {
         let keywords: Vec<String> = keywords.iter().map(|k| (*k).to_owned()).collect();
-        Extent::of(pattern, &keywords)
+        let hir = regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(pattern)
+            .unwrap();
+        Extent::of(&hir, &keywords)
     }
 
     #[test]

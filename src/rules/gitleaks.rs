@@ -31,7 +31,8 @@ use std::sync::OnceLock;
 use toml::Spanned;
 
 use super::{
-    compile_regex, AllowTarget, Allowlist, Builder, Extent, Patterns, Provider, Rule, Source, DEFAULT_WINDOW,
+    compile_regex, parse_regex, regex_from_hir, AllowTarget, Allowlist, Builder, Extent, Patterns, Provider,
+    Rule, Source, DEFAULT_WINDOW,
 };
 use crate::error::{FileError, Result};
 use crate::finding::{Confidence, Severity};
@@ -215,7 +216,8 @@ impl Builder {
             ));
         };
         let pattern = &go_compat(pattern);
-        let regex = compile_regex(pattern.get_ref()).map_err(|msg| (pattern.span(), named(&msg)))?;
+        let hir = parse_regex(pattern.get_ref()).map_err(|msg| (pattern.span(), named(&msg)))?;
+        let regex = regex_from_hir(&hir).map_err(|msg| (pattern.span(), named(&msg)))?;
         let groups = regex.group_info().group_len(regex_automata::PatternID::ZERO);
         let (secret_group, secret_first_group) = match &rule.secret_group {
             Some(g) if *g.get_ref() > 0 => {
@@ -241,7 +243,7 @@ impl Builder {
                 .filter(|k| !k.is_empty())
                 .map(|k| k.to_ascii_lowercase())
                 .collect(),
-            _ => required_literals(pattern.get_ref()).ok_or_else(|| {
+            _ => literals_of(&hir).ok_or_else(|| {
                 (
                     pattern.span(),
                     named(
@@ -279,7 +281,7 @@ impl Builder {
             regex,
             secret_group,
             context: None,
-            extent: Extent::of(pattern.get_ref(), &keywords),
+            extent: Extent::of(&hir, &keywords),
         }));
         Ok(Rule {
             id,
@@ -446,19 +448,6 @@ fn normalize_id(id: &str) -> String {
     out.trim_matches('-').to_owned()
 }
 
-/// Literals (lowercased) one of which every match of `pattern` contains, for the keyword
-/// prefilter: the regex's own prefix literals, or those of the first part of a
-/// concatenation that has them (`[\w.-]{0,40}(?:acme)…` yields `acme`).
-fn required_literals(pattern: &str) -> Option<Vec<String>> {
-    let hir = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern)
-        .ok()?;
-    literals_of(&hir)
-}
-
 fn prefix_literals(hir: &Hir) -> Option<Vec<String>> {
     let mut extractor = Extractor::new();
     // Expand case-insensitive letters (`[Aa]`) but not real classes (`[0-9]`), whose
@@ -474,6 +463,9 @@ fn prefix_literals(hir: &Hir) -> Option<Vec<String>> {
     (!words.is_empty() && words.iter().all(|w| w.len() >= MIN_KEYWORD)).then_some(words)
 }
 
+/// Literals (lowercased) one of which every match of `hir` contains, for the keyword
+/// prefilter: the regex's own prefix literals, or those of the first part of a
+/// concatenation that has them (`[\w.-]{0,40}(?:acme)…` yields `acme`).
 fn literals_of(hir: &Hir) -> Option<Vec<String>> {
     if let Some(words) = prefix_literals(hir) {
         return Some(words);
@@ -522,6 +514,10 @@ mod tests {
         assert_eq!(go(r"\${VAR}"), r"\$\{VAR}");
         assert_eq!(go(r"a{2,}[{]"), r"a{2,}[{]");
         assert_eq!(go("é{x"), "é\\{x");
+    }
+
+    fn required_literals(pattern: &str) -> Option<Vec<String>> {
+        literals_of(&parse_regex(pattern).unwrap())
     }
 
     #[test]

@@ -697,7 +697,7 @@ fn compile_patterns(
     context: Option<&str>,
     keywords: &[String],
 ) -> Result<Patterns, (Which, String)> {
-    let regex = compile_regex(pattern).map_err(|e| (Which::Regex, e))?;
+    let (regex, extent) = compile_rule_regex(pattern, keywords).map_err(|e| (Which::Regex, e))?;
     let secret_group = regex
         .group_info()
         .to_index(regex_automata::PatternID::ZERO, "secret")
@@ -713,8 +713,30 @@ fn compile_patterns(
         regex,
         secret_group,
         context,
-        extent: Extent::of(pattern, keywords),
+        extent,
     })
+}
+
+/// A rule's regex, and where its matches lie around its keywords: one parse for both.
+fn compile_rule_regex(pattern: &str, keywords: &[String]) -> Result<(Regex, Extent), String> {
+    let hir = parse_regex(pattern)?;
+    Ok((regex_from_hir(&hir)?, Extent::of(&hir, keywords)))
+}
+
+/// `pattern`'s syntax tree, as [`compile_regex`] reads it (bytes, not Unicode).
+fn parse_regex(pattern: &str) -> Result<regex_syntax::hir::Hir, String> {
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .map_err(|e| format!("invalid regex: {e}"))
+}
+
+fn regex_from_hir(hir: &regex_syntax::hir::Hir) -> Result<Regex, String> {
+    Regex::builder()
+        .build_from_hir(hir)
+        .map_err(|e| format!("invalid regex: {e}"))
 }
 
 /// Byte-oriented regexes: tokens are ASCII, and files need not be UTF-8.
