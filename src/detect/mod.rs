@@ -1,10 +1,10 @@
 //! Matching one buffer against the compiled rules, producing raw matches (rule + byte spans).
 //!
 //! The cost grows with the bytes, not with rules × bytes: one pass of the keyword prefilter
-//! ([`KeywordSet`]) finds the rules' keywords, and only the rules a keyword triggers run their regex, and
-//! only in a window around that keyword. Then each candidate is checked against the rule's
-//! filters (placeholder, entropy, checksum, context). This module knows nothing of files,
-//! paths on disk or reports.
+//! ([`KeywordSet`]) finds the rules' keywords, and only the rules a keyword triggers run their
+//! regex, and only in the window around that keyword where a match can lie. Then each
+//! candidate is checked against the rule's filters (placeholder, entropy, checksum, context).
+//! This module knows nothing of files, paths on disk or reports.
 
 mod entropy;
 mod keywords;

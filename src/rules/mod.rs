@@ -221,7 +221,7 @@ pub struct RuleSet {
     keywords: KeywordSet,
     /// For each keyword in `keywords`, the rules it triggers.
     keyword_rules: Vec<Vec<usize>>,
-    /// Prefilter patterns from this index on are base64 forms of keywords.
+    /// Keywords from this index on are base64 forms of keywords.
     encoded_from: usize,
 }
 
@@ -307,15 +307,15 @@ impl RuleSet {
         &self.keywords
     }
 
-    /// The rules a prefilter pattern triggers.
-    pub fn rules_for_keyword(&self, pattern: usize) -> &[usize] {
-        &self.keyword_rules[pattern]
+    /// The rules a keyword of [`RuleSet::keywords`] triggers.
+    pub fn rules_for_keyword(&self, keyword: usize) -> &[usize] {
+        &self.keyword_rules[keyword]
     }
 
-    /// Whether a prefilter pattern is the base64 form of a keyword: a hint that an encoded
-    /// token may sit there.
-    pub fn is_encoded_keyword(&self, pattern: usize) -> bool {
-        pattern >= self.encoded_from
+    /// Whether a keyword of [`RuleSet::keywords`] is the base64 form of one: a hint that an
+    /// encoded token may sit there.
+    pub fn is_encoded_keyword(&self, keyword: usize) -> bool {
+        keyword >= self.encoded_from
     }
 
     /// Compiles every rule's regexes now; the first failure names its rule and pack.
