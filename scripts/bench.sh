@@ -78,6 +78,8 @@ same = m.get("shape", "mixed") == shape and (
     (shape == "small-files" and m.get("requested_files") == int(files))
     or (shape != "small-files" and float(m["size_mb"]) == float(size)
         and (shape == "mixed" or m.get("depth") == int(depth))))
+# Layout 2 (a few files per directory) replaced mixed corpora of one file per directory.
+same = same and (shape != "mixed" or m.get("layout") == 2)
 sys.exit(0 if same else 1)' "$DIR/$MARKER" "$SHAPE" "${SIZE_MB:-0}" "$NFILES" "$DEPTH" 2>/dev/null; then
         echo "bench: reusing the corpus in $DIR"
     else

@@ -38,6 +38,8 @@ import zlib
 
 MARKER = ".tokscan-bench-corpus"
 MIB = 1024 * 1024
+# Directory names a repository of the mixed corpus draws its package and module paths from.
+DIR_WORDS = 6
 
 ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -787,6 +789,9 @@ def shape_mixed(g, w, target):
         if repo_left <= 0:
             repo += 1
             repo_left = int(g.r.uniform(10, 60) * MIB)
+            # A repository's packages and modules come from a few names, so directories hold
+            # several files each (real trees hold about ten per directory, not one).
+            dir_words = g.r.sample(WORDS, DIR_WORDS)
         kind = g.r.choices(kinds, weights)[0]
         if kind in BIG:
             sampler, gen, path_fn = BIG[kind]
@@ -798,7 +803,7 @@ def shape_mixed(g, w, target):
             size = _src_size(g)
             content = gen_source(g, kind, size)
             dir_pat, exts, *_ = LANGS[kind]
-            d = dir_pat.replace("{w}", "{}").format(*(g.w() for _ in range(dir_pat.count("{w}"))))
+            d = dir_pat.replace("{w}", "{}").format(*(g.r.choice(dir_words) for _ in range(dir_pat.count("{w}"))))
             if kind == "yaml" and g.r.random() < 0.2:
                 d = ".github/workflows"
             rel = f"{d}/{g.snake()}.{g.r.choice(exts)}"
@@ -910,6 +915,8 @@ def main():
         "planted": w.planted,
         "planted_total": total,
         "decoys": w.decoys,
+        # 2: directories drawn from a small pool per repository (1 had about one file each).
+        "layout": 2,
     }
     # The mixed corpus keeps the marker it always had, so existing corpora stay reusable.
     if args.shape != "mixed":
