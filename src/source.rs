@@ -383,54 +383,41 @@ enum Opened {
 fn read_inner(path: &Path, max_file_size: u64, chunks: ChunkPolicy, buf: &mut Vec<u8>) -> io::Result<Opened> {
     buf.clear();
     let mut file = File::open(path)?;
-    let len = file.metadata()?.len();
+    // Read first, ask the size only of a file too big to hold: most files are small, and a
+    // `stat` per file is a system call ripgrep does not make either. The `take` also guards
+    // against a file that grows while it is read; saturating, so that a limit of u64::MAX
+    // (`--max-file-size 18446744073709551615`) means no limit, not a limit of 0.
+    let hold = max_file_size.min(chunks.size as u64);
+    (&mut file).take(hold.saturating_add(1)).read_to_end(buf)?;
+    if buf.len() as u64 <= hold {
+        return Ok(Opened::Whole);
+    }
+    let len = file.metadata()?.len().max(buf.len() as u64);
     if len > max_file_size {
         return Ok(Opened::Skipped(Skip::TooLarge(len)));
     }
-    if len > chunks.size as u64 {
-        // Binary or not is decided on the first bytes, as for a whole file.
-        let mut probe = [0; BINARY_PROBE];
-        let n = read_up_to(&mut file, &mut probe)?;
-        file.seek(SeekFrom::Start(0))?;
+    // Binary or not is decided on the first bytes, as for a whole file.
+    let probe = &buf[..buf.len().min(BINARY_PROBE)];
+    if let Some(kind) = archive::sniff(probe) {
         // Too big to hold: an archive is read from the file, member by member.
-        if let Some(kind) = archive::sniff(&probe[..n]) {
-            return Ok(Opened::Archive(archive::Archive {
-                kind,
-                file: Some(file),
-            }));
-        }
-        if is_binary(&probe[..n]) {
-            return Ok(Opened::Skipped(Skip::Binary));
-        }
-        return Ok(Opened::Chunked(Chunks {
-            file,
-            policy: chunks,
-            remaining: len,
-            started: false,
-            lines_before: 0,
-            column_before: 0,
+        file.seek(SeekFrom::Start(0))?;
+        return Ok(Opened::Archive(archive::Archive {
+            kind,
+            file: Some(file),
         }));
     }
-    // `take` guards against a file that grows while it is read. Saturating: a limit of
-    // u64::MAX (`--max-file-size 18446744073709551615`) means no limit, not a limit of 0.
-    file.take(max_file_size.saturating_add(1)).read_to_end(buf)?;
-    if buf.len() as u64 > max_file_size {
-        return Ok(Opened::Skipped(Skip::TooLarge(buf.len() as u64)));
+    if is_binary(probe) {
+        return Ok(Opened::Skipped(Skip::Binary));
     }
-    Ok(Opened::Whole)
-}
-
-fn read_up_to(file: &mut File, out: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < out.len() {
-        match file.read(&mut out[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
+    file.seek(SeekFrom::Start(0))?;
+    Ok(Opened::Chunked(Chunks {
+        file,
+        policy: chunks,
+        remaining: len,
+        started: false,
+        lines_before: 0,
+        column_before: 0,
+    }))
 }
 
 /// UTF-16 text (Windows tools write it: PowerShell profiles, `.reg` exports) starts with a
