@@ -45,7 +45,6 @@ const ENCODED_REACH: usize = 1024;
 pub struct Scratch {
     windows: Vec<(usize, Range<usize>)>,
     encoded_hits: Vec<usize>,
-    lowered: Vec<u8>,
     /// For each rule, whether the buffer's path allows it: decided on the rule's first
     /// keyword hit in the buffer, since most buffers never meet a path-bound rule.
     path_allows: Vec<Option<bool>>,
@@ -99,28 +98,26 @@ impl<'r> Matcher<'r> {
             path_allows[rule_index] = None;
         }
         let encoded_hits = &mut scratch.encoded_hits;
-        rules
-            .keywords()
-            .find(hay, &mut scratch.lowered, |keyword, start, end| {
-                if rules.is_encoded_keyword(keyword) {
-                    if decode {
-                        encoded_hits.push(start);
-                    }
-                    return;
+        rules.keywords().find(hay, |keyword, start, end| {
+            if rules.is_encoded_keyword(keyword) {
+                if decode {
+                    encoded_hits.push(start);
                 }
-                for &rule_index in rules.rules_for_keyword(keyword) {
-                    let rule = &rules.rules[rule_index];
-                    if rule.public && !self.include_public {
-                        continue;
-                    }
-                    if !*path_allows[rule_index].get_or_insert_with(|| allows_path(rule, path)) {
-                        continue;
-                    }
-                    if let Some(window) = window(rule, hay, start..end) {
-                        windows.push((rule_index, window));
-                    }
+                return;
+            }
+            for &rule_index in rules.rules_for_keyword(keyword) {
+                let rule = &rules.rules[rule_index];
+                if rule.public && !self.include_public {
+                    continue;
                 }
-            });
+                if !*path_allows[rule_index].get_or_insert_with(|| allows_path(rule, path)) {
+                    continue;
+                }
+                if let Some(window) = window(rule, hay, start..end) {
+                    windows.push((rule_index, window));
+                }
+            }
+        });
         if !scratch.encoded_hits.is_empty() {
             scratch.encoded_hits.sort_unstable();
             self.find_encoded(path, hay, &scratch.encoded_hits, out);
