@@ -28,10 +28,12 @@ struct Keyword {
     ignore_case: bool,
 }
 
-/// A keyword behind a bit of the bitmap: it starts `offset` bytes before the hashed position.
+/// A keyword behind a bit of the bitmap: its four (lowercased) bytes `gram` start `offset`
+/// bytes into it. Comparing the gram first turns away hash collisions without reading the
+/// keyword.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
-    hash: u32,
+    gram: u32,
     keyword: u32,
     offset: u32,
 }
@@ -44,7 +46,7 @@ pub struct KeywordSet {
     /// One bit per hash: the only table the hot loop reads.
     bits: Box<[u64; BITMAP_WORDS]>,
     /// For each 64-bit word of the bitmap, its entries: `entries[slots[w]..slots[w + 1]]`,
-    /// sorted by hash. Per word rather than per bit keeps the table small enough to stay in
+    /// grouped by hash. Per word rather than per bit keeps the table small enough to stay in
     /// cache.
     slots: Box<[u32]>,
     entries: Box<[Entry]>,
@@ -92,7 +94,7 @@ impl KeywordSet {
                     folded[offset + 3],
                 ];
                 grams.push(Entry {
-                    hash: hash(u32::from_le_bytes(gram)),
+                    gram: u32::from_le_bytes(gram),
                     keyword: keyword_index,
                     offset: offset as u32,
                 });
@@ -101,19 +103,19 @@ impl KeywordSet {
                 for next in (0..=u8::MAX).filter(|&b| fold(b) == b) {
                     let gram = [folded[0], folded[1], folded[2], next];
                     grams.push(Entry {
-                        hash: hash(u32::from_le_bytes(gram)),
+                        gram: u32::from_le_bytes(gram),
                         keyword: keyword_index,
                         offset: 0,
                     });
                 }
             }
         }
-        grams.sort_by_key(|e| (e.hash, e.keyword));
-        grams.dedup_by_key(|e| (e.hash, e.keyword));
+        grams.sort_by_key(|e| (hash(e.gram), e.gram, e.keyword));
+        grams.dedup_by_key(|e| (e.gram, e.keyword));
         let mut bits = vec![0u64; BITMAP_WORDS];
         let mut slots = vec![0u32; BITMAP_WORDS + 1];
         for entry in &grams {
-            let h = entry.hash as usize;
+            let h = hash(entry.gram) as usize;
             bits[h / 64] |= 1 << (h % 64);
             slots[h / 64 + 1] += 1;
         }
@@ -240,10 +242,10 @@ impl KeywordSet {
     #[inline(never)]
     fn confirm(&self, hay: &[u8], at: usize, on_hit: &mut impl FnMut(usize, usize, usize)) {
         let byte = |i: usize| hay.get(at + i).map_or(0, |&b| fold(b));
-        let h = hash(u32::from_le_bytes([byte(0), byte(1), byte(2), byte(3)])) as usize;
-        let word = h / 64;
+        let gram = u32::from_le_bytes([byte(0), byte(1), byte(2), byte(3)]);
+        let word = hash(gram) as usize / 64;
         for entry in &self.entries[self.slots[word] as usize..self.slots[word + 1] as usize] {
-            if entry.hash as usize != h {
+            if entry.gram != gram {
                 continue;
             }
             let Some(start) = at.checked_sub(entry.offset as usize) else {
