@@ -2,24 +2,31 @@
 //! overlapping Aho-Corasick search would report them, at a fraction of its cost.
 //!
 //! With a thousand keywords an Aho-Corasick DFA walks every byte through a table of several
-//! megabytes, one dependent load after another. Here every position is tested on its own, so
-//! the CPU overlaps the work: the four lowercased bytes at each position of a block of 64
+//! megabytes, one dependent load after another. Here positions are tested on their own, so
+//! the CPU overlaps the work: the four lowercased bytes at every second position of a block
 //! are hashed (in SIMD lanes), then looked up in a bitmap, and only a position whose bit is
-//! set (about one in a hundred in source code) is compared with the keywords behind that bit. Each keyword is represented
-//! by its rarest four bytes, so common words inside keywords (`secret` in
-//! `bitbucket_secret`) do not make every line a candidate; a three-byte keyword by its three
-//! bytes followed by any byte.
+//! set (a few in a hundred in source code) is compared with the keywords behind that bit.
+//! A keyword is entered by its rarest two consecutive four-byte grams, one of which starts
+//! at a tested position wherever the keyword lies, so common words inside keywords (`secret`
+//! in `bitbucket_secret`) do not make every line a candidate. Three- and four-byte keywords
+//! are entered with any byte before or after them.
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
-/// Bits of the hash: a 128 KiB bitmap, which stays in the L2 cache with about one bit in two
-/// hundred set for a thousand keywords.
-const HASH_BITS: u32 = 20;
+/// Bits of the hash: a 256 KiB bitmap, which stays in the L2 cache with about one bit in
+/// sixty set for the built-in keywords (most of them for the three- and four-byte ones).
+const HASH_BITS: u32 = 21;
 /// The bytes hashed at each position.
 const GRAM: usize = 4;
 const BITMAP_WORDS: usize = 1 << (HASH_BITS - 6);
+/// Every `STRIDE`th position is hashed: each keyword of five bytes or more is entered by two
+/// consecutive grams, one of which starts at a hashed position; shorter keywords by grams
+/// with any byte around them.
+const STRIDE: usize = 2;
 /// Positions hashed at a time: one bit each in a `u64`.
 const BLOCK: usize = 64;
+/// The bytes a block of hashed positions reads.
+const BLOCK_BYTES: usize = STRIDE * (BLOCK - 1) + GRAM;
 
 #[derive(Debug)]
 struct Keyword {
@@ -29,13 +36,13 @@ struct Keyword {
 }
 
 /// A keyword behind a bit of the bitmap: its four (lowercased) bytes `gram` start `offset`
-/// bytes into it. Comparing the gram first turns away hash collisions without reading the
-/// keyword.
+/// bytes into it (-1: a byte before it). Comparing the gram first turns away hash collisions
+/// without reading the keyword.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     gram: u32,
     keyword: u32,
-    offset: u32,
+    offset: i32,
 }
 
 /// A compiled set of keywords. Build it with [`KeywordSet::new`]; search with
@@ -82,36 +89,47 @@ impl KeywordSet {
         let mut grams: Vec<Entry> = Vec::new();
         for (index, keyword) in keywords.iter().enumerate() {
             let folded: Vec<u8> = keyword.bytes.iter().map(|&b| fold(b)).collect();
-            let keyword_index = index as u32;
-            if folded.len() >= GRAM {
-                let offset = (0..=folded.len() - GRAM)
-                    .min_by_key(|&o| folded[o..o + GRAM].iter().map(|&b| commonness(b)).sum::<u32>())
-                    .unwrap_or(0);
-                let gram = [
-                    folded[offset],
-                    folded[offset + 1],
-                    folded[offset + 2],
-                    folded[offset + 3],
-                ];
+            let keyword = index as u32;
+            let mut enter = |bytes: [u8; GRAM], offset: i32| {
                 grams.push(Entry {
-                    gram: u32::from_le_bytes(gram),
-                    keyword: keyword_index,
-                    offset: offset as u32,
-                });
-            } else if folded.len() == GRAM - 1 {
-                // Any fourth byte, the buffer's end padding (NUL) included.
-                for next in (0..=u8::MAX).filter(|&b| fold(b) == b) {
-                    let gram = [folded[0], folded[1], folded[2], next];
-                    grams.push(Entry {
-                        gram: u32::from_le_bytes(gram),
-                        keyword: keyword_index,
-                        offset: 0,
-                    });
+                    gram: u32::from_le_bytes(bytes),
+                    keyword,
+                    offset,
+                })
+            };
+            // Any byte, the buffer's end padding (NUL) included.
+            let any = || (0..=u8::MAX).filter(|&b| fold(b) == b);
+            match *folded {
+                [a, b, c] => {
+                    // At a hashed position, or one past it.
+                    for x in any() {
+                        enter([a, b, c, x], 0);
+                        enter([x, a, b, c], -1);
+                    }
                 }
+                [a, b, c, d] => {
+                    enter([a, b, c, d], 0);
+                    for x in any() {
+                        enter([b, c, d, x], 1);
+                    }
+                }
+                _ if folded.len() >= GRAM + STRIDE - 1 => {
+                    // The rarest two consecutive grams.
+                    let span = GRAM + STRIDE - 1;
+                    let first = (0..=folded.len() - span)
+                        .min_by_key(|&o| folded[o..o + span].iter().map(|&b| commonness(b)).sum::<u32>())
+                        .unwrap_or(0);
+                    for offset in first..first + STRIDE {
+                        let gram = &folded[offset..offset + GRAM];
+                        enter(gram.try_into().expect("four bytes"), offset as i32);
+                    }
+                }
+                // One or two bytes: the automaton in `short`.
+                _ => {}
             }
         }
-        grams.sort_by_key(|e| (hash(e.gram), e.gram, e.keyword));
-        grams.dedup_by_key(|e| (e.gram, e.keyword));
+        grams.sort_by_key(|e| (hash(e.gram), e.gram, e.keyword, e.offset));
+        grams.dedup_by_key(|e| (e.gram, e.keyword, e.offset));
         let mut bits = vec![0u64; BITMAP_WORDS];
         let mut slots = vec![0u32; BITMAP_WORDS + 1];
         for entry in &grams {
@@ -190,25 +208,25 @@ impl KeywordSet {
             }
         }
         // Past the end, grams read NUL padding; no keyword holds a NUL.
-        let mut padded = [0; BLOCK + GRAM - 1];
+        let mut padded = [0; BLOCK_BYTES];
         let mut at = 0;
         while at < hay.len() {
-            let mut candidates = match hay.get(at..at + BLOCK + GRAM - 1) {
+            let mut candidates = match hay.get(at..at + BLOCK_BYTES) {
                 Some(window) => self.block_candidates(window.try_into().expect("block-sized window")),
                 None => {
                     let rest = &hay[at..];
                     padded.fill(0);
                     padded[..rest.len()].copy_from_slice(rest);
-                    let positions = rest.len().min(BLOCK);
+                    let positions = rest.len().div_ceil(STRIDE).min(BLOCK);
                     self.block_candidates(&padded) & (u64::MAX >> (BLOCK - positions))
                 }
             };
             while candidates != 0 {
-                let position = at + candidates.trailing_zeros() as usize;
+                let position = at + STRIDE * candidates.trailing_zeros() as usize;
                 candidates &= candidates - 1;
                 self.confirm(hay, position, &mut on_hit);
             }
-            at += BLOCK;
+            at += STRIDE * BLOCK;
         }
     }
 
@@ -216,11 +234,12 @@ impl KeywordSet {
     /// a whole block first lets the compiler vectorise it, and the bitmap loads that follow
     /// do not wait on one another.
     #[inline(always)]
-    fn block_candidates(&self, window: &[u8; BLOCK + GRAM - 1]) -> u64 {
+    fn block_candidates(&self, window: &[u8; BLOCK_BYTES]) -> u64 {
         let folded = window.map(fold);
         let mut hashes = [0u32; BLOCK];
         for (j, h) in hashes.iter_mut().enumerate() {
-            let gram = u32::from_le_bytes([folded[j], folded[j + 1], folded[j + 2], folded[j + 3]]);
+            let at = STRIDE * j;
+            let gram = u32::from_le_bytes([folded[at], folded[at + 1], folded[at + 2], folded[at + 3]]);
             *h = hash(gram);
         }
         let mut flags = [0u8; BLOCK];
@@ -248,7 +267,7 @@ impl KeywordSet {
             if entry.gram != gram {
                 continue;
             }
-            let Some(start) = at.checked_sub(entry.offset as usize) else {
+            let Some(start) = at.checked_add_signed(-entry.offset as isize) else {
                 continue;
             };
             let keyword = &self.keywords[entry.keyword as usize];
@@ -367,12 +386,18 @@ mod tests {
             ("AbC", false),
             ("ab", true),
             ("ccc", true),
+            ("cccc", true),
+            ("keyke", true),
+            ("bcabc", true),
+            ("ABCab", false),
         ];
         let set = set(&specs);
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
         let alphabet = b"abcABCkeyKEY-_sliv ";
-        // Around the 64-byte blocks and their three-byte overhang, too.
-        for len in [0, 1, 2, 3, 4, 7, 63, 64, 65, 66, 67, 68, 127, 128, 131, 1000] {
+        // Around the 128-byte blocks and their overhang, too.
+        for len in [
+            0, 1, 2, 3, 4, 5, 7, 63, 64, 65, 127, 128, 129, 130, 131, 132, 255, 256, 257, 258, 1000,
+        ] {
             let hay: Vec<u8> = (0..len)
                 .map(|_| {
                     state ^= state << 13;
