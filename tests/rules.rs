@@ -196,3 +196,33 @@ fn decoders_decode_their_rules_examples() {
     }
     assert!(failures.is_empty(), "no example decodes to facts: {failures:?}");
 }
+
+#[test]
+fn a_scratch_used_with_another_rule_set_finds_what_a_fresh_one_does() {
+    // The scratch keeps capture slots per rule index; another set numbers its rules apart.
+    let all = RuleSet::builtin().unwrap();
+    let text: String = all
+        .rules
+        .iter()
+        .map(|rule| {
+            Synth::new(&format!("{}#0", rule.id))
+                .expand(rule.examples[0].text(), rule.checksum)
+                .unwrap()
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let without_first: Vec<String> = all.rules[1..].iter().map(|r| r.id.clone()).collect();
+    let shifted = RuleSet::load_enabled(&[] as &[&str], &without_first).unwrap();
+    let found = |rules: &RuleSet, scratch: &mut Scratch| {
+        let mut out = Vec::new();
+        Matcher::new(rules).find("app/config.txt", text.as_bytes(), scratch, &mut out);
+        out.iter()
+            .map(|m| (rules.rules[m.rule].id.clone(), m.secret.clone()))
+            .collect::<Vec<_>>()
+    };
+    let fresh = found(&shifted, &mut Scratch::default());
+    assert!(fresh.len() > 100, "most examples are found: {}", fresh.len());
+    let mut reused = Scratch::default();
+    found(&all, &mut reused);
+    assert_eq!(found(&shifted, &mut reused), fresh);
+}

@@ -11,6 +11,7 @@ mod keywords;
 
 use std::ops::Range;
 
+use regex_automata::util::captures::Captures;
 use regex_automata::Input;
 
 use crate::finding::ChecksumStatus;
@@ -48,6 +49,10 @@ pub struct Scratch {
     /// For each rule, whether the buffer's path allows it: decided on the rule's first
     /// keyword hit in the buffer, since most buffers never meet a path-bound rule.
     path_allows: Vec<Option<bool>>,
+    /// Each rule's capture slots, made on its first window and reused after.
+    captures: Vec<Option<Captures>>,
+    /// The rule set the per-rule state above is for: a scratch may move to another matcher.
+    rule_set: Option<u64>,
 }
 
 pub struct Matcher<'r> {
@@ -88,12 +93,18 @@ impl<'r> Matcher<'r> {
     /// `find`, looking into base64 text only when `decode` (one level deep).
     fn find_in(&self, path: &str, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<RawMatch>, decode: bool) {
         out.clear();
+        if scratch.rule_set != Some(self.rules.id()) {
+            scratch.captures.clear();
+            scratch.captures.resize(self.rules.rules.len(), None);
+            scratch.path_allows.clear();
+            scratch.path_allows.resize(self.rules.rules.len(), Some(true));
+            scratch.rule_set = Some(self.rules.id());
+        }
         let windows = &mut scratch.windows;
         windows.clear();
         scratch.encoded_hits.clear();
         let rules = self.rules;
         let path_allows = &mut scratch.path_allows;
-        path_allows.resize(rules.rules.len(), Some(true));
         for &rule_index in &self.path_bound {
             path_allows[rule_index] = None;
         }
@@ -136,8 +147,11 @@ impl<'r> Matcher<'r> {
                 merged.end = merged.end.max(windows[i].1.end);
                 i += 1;
             }
-            let rule = &self.rules.rules[rule_index];
-            self.run_rule(rule_index, rule, path, hay, merged, out);
+            let Some(patterns) = self.rules.rules[rule_index].patterns() else {
+                continue;
+            };
+            let caps = scratch.captures[rule_index].get_or_insert_with(|| patterns.regex.create_captures());
+            self.run_rule(rule_index, path, hay, merged, caps, out);
         }
         self.sort_and_dedup(out);
     }
@@ -223,23 +237,24 @@ impl<'r> Matcher<'r> {
         }
     }
 
+    /// Runs a rule's regex over one window; `caps` are capture slots for that regex.
     fn run_rule(
         &self,
         rule_index: usize,
-        rule: &Rule,
         path: &str,
         hay: &[u8],
         window: Range<usize>,
+        caps: &mut Captures,
         out: &mut Vec<RawMatch>,
     ) {
+        let rule = &self.rules.rules[rule_index];
         let Some(patterns) = rule.patterns() else {
             return;
         };
         // The span limits the search while the whole buffer stays visible to `\b` and `^`.
         let mut input = Input::new(hay).span(window);
-        let mut caps = patterns.regex.create_captures();
         loop {
-            patterns.regex.search_captures(&input, &mut caps);
+            patterns.regex.search_captures(&input, caps);
             let Some(m) = caps.get_match() else { break };
             let next = if m.is_empty() { m.end() + 1 } else { m.end() };
             let group = if rule.secret_first_group {

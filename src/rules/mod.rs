@@ -14,6 +14,7 @@ pub mod pack;
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -223,6 +224,8 @@ pub struct RuleSet {
     keyword_rules: Vec<Vec<usize>>,
     /// Keywords from this index on are base64 forms of keywords.
     encoded_from: usize,
+    /// Tells rule sets apart, for state kept per rule outside the set.
+    id: u64,
 }
 
 /// One TOML document to load, with the path used in messages.
@@ -301,6 +304,11 @@ impl RuleSet {
 
     pub fn provider(&self, rule: &Rule) -> &Provider {
         &self.providers[rule.provider]
+    }
+
+    /// Unique among the rule sets of a process.
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     pub fn keywords(&self) -> &KeywordSet {
@@ -533,7 +541,9 @@ impl Builder {
                 e.to_string(),
             ))
         })?;
+        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         Ok(RuleSet {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             providers: self.providers,
             rules: self.rules,
             placeholders: self.placeholders,
