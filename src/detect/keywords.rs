@@ -128,7 +128,7 @@ impl KeywordSet {
                 _ => {}
             }
         }
-        grams.sort_by_key(|e| (hash(e.gram), e.gram, e.keyword, e.offset));
+        grams.sort_unstable_by_key(|e| (hash(e.gram), e.gram, e.keyword, e.offset));
         grams.dedup_by_key(|e| (e.gram, e.keyword, e.offset));
         let mut bits = vec![0u64; BITMAP_WORDS];
         let mut slots = vec![0u32; BITMAP_WORDS + 1];

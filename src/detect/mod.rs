@@ -147,11 +147,14 @@ impl<'r> Matcher<'r> {
                 merged.end = merged.end.max(windows[i].1.end);
                 i += 1;
             }
-            let Some(patterns) = self.rules.rules[rule_index].patterns() else {
-                continue;
-            };
-            let caps = scratch.captures[rule_index].get_or_insert_with(|| patterns.regex.create_captures());
-            self.run_rule(rule_index, path, hay, merged, caps, out);
+            self.run_rule(
+                rule_index,
+                path,
+                hay,
+                merged,
+                &mut scratch.captures[rule_index],
+                out,
+            );
         }
         self.sort_and_dedup(out);
     }
@@ -237,20 +240,21 @@ impl<'r> Matcher<'r> {
         }
     }
 
-    /// Runs a rule's regex over one window; `caps` are capture slots for that regex.
+    /// Runs a rule's regex over one window, with the rule's capture slots kept in `caps`.
     fn run_rule(
         &self,
         rule_index: usize,
         path: &str,
         hay: &[u8],
         window: Range<usize>,
-        caps: &mut Captures,
+        caps: &mut Option<Captures>,
         out: &mut Vec<RawMatch>,
     ) {
         let rule = &self.rules.rules[rule_index];
         let Some(patterns) = rule.patterns() else {
             return;
         };
+        let caps = caps.get_or_insert_with(|| patterns.regex.create_captures());
         // The span limits the search while the whole buffer stays visible to `\b` and `^`.
         let mut input = Input::new(hay).span(window);
         loop {
