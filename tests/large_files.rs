@@ -73,6 +73,30 @@ fn chunking_at_any_boundary_finds_the_same_tokens() {
 }
 
 #[test]
+fn many_tokens_on_one_minified_line_are_each_placed_at_their_column() {
+    // Locating walks the line once for all its findings (it used to count each finding's
+    // column, look for the allow marker and for a variable name from the line's start).
+    let dir = TempDir::new().unwrap();
+    let filler = "var a=b.c(d),e={f:1,g:[2,3]};".repeat(200);
+    let mut line = String::new();
+    let mut expected = Vec::new();
+    for i in 0..400 {
+        line.push_str(&filler);
+        line.push_str("const t=\"");
+        expected.push((
+            "github-classic-pat".to_owned(),
+            1,
+            line.chars().count() as u64 + 1,
+        ));
+        line.push_str(&github_pat(&format!("minified{i}")));
+        line.push_str("\";");
+    }
+    write(dir.path(), "bundle.min.js", &line);
+    let run = run_in(dir.path(), &["-f", "json", "bundle.min.js"]);
+    assert_eq!(located(&run), expected);
+}
+
+#[test]
 fn a_200_mb_single_line_file_is_scanned_in_chunks() {
     let dir = TempDir::new().unwrap();
     let path = dir.path().join("bundle.min.js");

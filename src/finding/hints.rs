@@ -12,6 +12,9 @@ const LINES_ABOVE: usize = 3;
 const COMMENT_CHARS: usize = 200;
 /// How far after a token its trailing comment may start.
 const COMMENT_REACH: usize = 512;
+/// How far before a token the name it is assigned to is looked for: on a minified line the
+/// text before a token can run to megabytes.
+const VARIABLE_REACH: usize = 256;
 
 pub fn use_hints(hay: &[u8], line_start: usize, secret: &Range<usize>) -> UseHints {
     let line_end = memchr::memchr(b'\n', &hay[secret.end..]).map_or(hay.len(), |i| secret.end + i);
@@ -36,8 +39,9 @@ pub fn use_hints(hay: &[u8], line_start: usize, secret: &Range<usize>) -> UseHin
         }
         end = start;
     }
+    let from = line_start.max(secret.start.saturating_sub(VARIABLE_REACH));
     UseHints {
-        variable: assigned_variable(&hay[line_start..secret.start]),
+        variable: assigned_variable(&hay[from..secret.start], from > line_start),
         comments,
         name: None,
     }
@@ -45,8 +49,9 @@ pub fn use_hints(hay: &[u8], line_start: usize, secret: &Range<usize>) -> UseHin
 
 /// The name a value is assigned to, from the text before it on its line: the last
 /// `name =`, `name:`, `"name":` or `name :=`, skipping the parts of a URL
-/// (`postgres://user:` names no variable).
-fn assigned_variable(before: &[u8]) -> Option<String> {
+/// (`postgres://user:` names no variable). When `clipped`, `before` starts inside the line
+/// and a name at its very start may be the tail of a longer one: it does not count.
+fn assigned_variable(before: &[u8], clipped: bool) -> Option<String> {
     let mut found = None;
     for (op, _) in before.iter().enumerate().filter(|(_, &b)| b == b'=' || b == b':') {
         if before.get(op + 1..op + 3) == Some(b"//") {
@@ -61,7 +66,11 @@ fn assigned_variable(before: &[u8]) -> Option<String> {
             start -= 1;
         }
         let in_url = before[..start].ends_with(b"//") || before[..start].ends_with(b"@");
-        if start < end && !in_url && before[start].is_ascii_alphabetic() | (before[start] == b'_') {
+        if start < end
+            && !in_url
+            && !(clipped && start == 0)
+            && before[start].is_ascii_alphabetic() | (before[start] == b'_')
+        {
             found = Some(String::from_utf8_lossy(&before[start..end]).into_owned());
         }
     }
@@ -135,6 +144,17 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(hints(text, "S3CR3T").variable.as_deref(), expected, "{text}");
         }
+    }
+
+    #[test]
+    fn on_a_minified_line_the_variable_is_looked_for_just_before_the_token() {
+        let bundle = "var a=b.c(d),e={f:1};".repeat(50_000);
+        let text = format!("{bundle}const c=new Client({{apiKey:\"S3CR3T\"}});{bundle}");
+        assert_eq!(hints(&text, "S3CR3T").variable.as_deref(), Some("apiKey"));
+        // Beyond the reach: the nearest name is cut off, so none is named.
+        let long_name = "x".repeat(VARIABLE_REACH);
+        let text = format!("{bundle}{long_name}=\"S3CR3T\"");
+        assert_eq!(hints(&text, "S3CR3T").variable, None);
     }
 
     #[test]

@@ -34,16 +34,24 @@ pub fn locate(
     let mut cursor = LineCursor::default();
     let now = crate::decode::now();
     let mut suppressed = 0;
+    // Whether the last line looked at allows its findings: many findings can share one
+    // (minified) line, which is read once.
+    let mut allowed_line: Option<(usize, bool)> = None;
     for m in matches {
-        let (line, line_start) = cursor.advance(hay, m.secret.start);
-        if allowed_inline(hay, line_start) {
+        let (line, line_start, column) = cursor.advance(hay, m.secret.start);
+        let allowed = match allowed_line {
+            Some((start, allowed)) if start == line_start => allowed,
+            _ => {
+                let allowed = allowed_inline(hay, line_start);
+                allowed_line = Some((line_start, allowed));
+                allowed
+            }
+        };
+        if allowed {
             suppressed += 1;
             continue;
         }
-        let (end_line, end_line_start) = {
-            let mut end_cursor = cursor.clone();
-            end_cursor.advance(hay, m.secret.end)
-        };
+        let (end_line, end_line_start, end_column) = cursor.clone().advance(hay, m.secret.end);
         let rule = &rules.rules[m.rule];
         let secret = match &m.decoded {
             Some(decoded) => decoded.clone(),
@@ -68,9 +76,9 @@ pub fn locate(
             description: rule.description.clone(),
             path: path.to_owned(),
             line: line + origin.lines_before,
-            column: char_column(hay, line_start, m.secret.start) + column_shift(line_start),
+            column: column + column_shift(line_start),
             end_line: end_line + origin.lines_before,
-            end_column: char_column(hay, end_line_start, m.secret.end) + column_shift(end_line_start),
+            end_column: end_column + column_shift(end_line_start),
             secret_preview,
             fingerprint: fingerprint(&rule.id, &secret),
             raw_secret: keep.raw.then(|| secret.clone()),
@@ -114,36 +122,54 @@ pub struct KeepSecret {
     pub raw: bool,
 }
 
-/// Walks forward through a buffer counting lines, so locating sorted matches is linear.
+/// Walks forward through a buffer counting lines and characters, so locating sorted matches
+/// is linear, however long their lines.
 #[derive(Clone, Default)]
 struct LineCursor {
     pos: usize,
     line: usize,
     line_start: usize,
+    /// Characters from `line_start` to `pos`.
+    chars: usize,
 }
 
 impl LineCursor {
-    /// The 1-based line holding `offset` and that line's first byte. `offset` must not go back.
-    fn advance(&mut self, hay: &[u8], offset: usize) -> (usize, usize) {
+    /// The 1-based line holding `offset`, that line's first byte and the 1-based column in
+    /// characters. `offset` must not go back.
+    fn advance(&mut self, hay: &[u8], offset: usize) -> (usize, usize, usize) {
         if self.line == 0 {
             self.line = 1;
         }
         let offset = offset.max(self.pos);
-        for nl in memchr::memchr_iter(b'\n', &hay[self.pos..offset]) {
-            self.line += 1;
-            self.line_start = self.pos + nl + 1;
+        let passed = &hay[self.pos..offset];
+        match memchr::memrchr(b'\n', passed) {
+            Some(last) => {
+                self.line += memchr::memchr_iter(b'\n', passed).count();
+                self.line_start = self.pos + last + 1;
+                self.chars = count_chars(&hay[self.line_start..offset]);
+            }
+            None => self.chars += count_chars(passed),
         }
         self.pos = offset;
-        (self.line, self.line_start)
+        (self.line, self.line_start, self.chars + 1)
     }
 }
 
 /// The secret's line with one line of context on each side, very long lines clipped around
 /// it, and every secret in view (this one and any neighbour) replaced by its preview.
 fn excerpt(hay: &[u8], line: usize, line_start: usize, secret: &Range<usize>, all: &[RawMatch]) -> Excerpt {
+    // The line before, if it starts near enough to be shown; looked for only that far back.
     let prev_start = match line_start {
         0 => None,
-        _ => Some(memchr::memrchr(b'\n', &hay[..line_start - 1]).map_or(0, |i| i + 1)),
+        _ => {
+            // A newline at `floor` starts the line at the furthest offset still shown.
+            let floor = secret.start.saturating_sub(EXCERPT_BYTES + 1).min(line_start - 1);
+            match memchr::memrchr(b'\n', &hay[floor..line_start - 1]) {
+                Some(i) => Some(floor + i + 1),
+                None if floor == 0 => Some(0),
+                None => None,
+            }
+        }
     };
     // Bounded, so a finding on a huge minified line costs little.
     let (first_line, from) = match prev_start {
@@ -203,13 +229,9 @@ fn clip_lines(bytes: &[u8], before: bool, out: &mut String) {
     }
 }
 
-/// 1-based column in characters: every byte that does not continue a UTF-8 sequence starts one.
-fn char_column(hay: &[u8], line_start: usize, offset: usize) -> usize {
-    hay[line_start..offset]
-        .iter()
-        .filter(|&&b| b & 0xC0 != 0x80)
-        .count()
-        + 1
+/// Characters in `bytes`: every byte that does not continue a UTF-8 sequence starts one.
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
 }
 
 fn allowed_inline(hay: &[u8], line_start: usize) -> bool {
@@ -274,6 +296,54 @@ mod tests {
         assert_ne!(fingerprint("r", "s"), fingerprint("r", "t"));
         assert_ne!(fingerprint("r", "s"), fingerprint("q", "s"));
         assert_eq!(fingerprint("r", "s").len(), 32);
+    }
+
+    #[test]
+    fn the_cursor_counts_lines_and_characters_as_a_fresh_count_would() {
+        let hay = "aé\n\nxyz ü€ tok\nlast line é".as_bytes();
+        let mut cursor = LineCursor::default();
+        for offset in (0..=hay.len()).filter(|&o| o == hay.len() || hay[o] & 0xC0 != 0x80) {
+            let line_start = hay[..offset]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            let line = 1 + hay[..offset].iter().filter(|&&b| b == b'\n').count();
+            let column = 1 + count_chars(&hay[line_start..offset]);
+            assert_eq!(
+                cursor.advance(hay, offset),
+                (line, line_start, column),
+                "at {offset}"
+            );
+            // A clone walks on from where the cursor is, as for a secret's end.
+            assert_eq!(cursor.clone().advance(hay, hay.len()).0, 4);
+        }
+    }
+
+    #[test]
+    fn the_excerpt_shows_the_line_before_when_it_starts_near_enough() {
+        let secret = "ghp_0123456789abcdefghijklmnopqrstuvwxyz";
+        for gap in [
+            EXCERPT_BYTES - 10,
+            EXCERPT_BYTES,
+            EXCERPT_BYTES + 1,
+            EXCERPT_BYTES + 5,
+        ] {
+            // The previous line starts `gap` bytes before the secret (its own line is `k=`).
+            let text = format!("first\n{}\nk={secret}\n", "p".repeat(gap - 3));
+            let start = text.find(secret).unwrap();
+            let line_start = start - 2;
+            let span = start..start + secret.len();
+            let all = [RawMatch {
+                rule: 0,
+                span: span.clone(),
+                secret: span.clone(),
+                checksum: crate::finding::ChecksumStatus::None,
+                decoded: None,
+            }];
+            let shown = excerpt(text.as_bytes(), 3, line_start, &span, &all);
+            let expected_first = if gap <= EXCERPT_BYTES { 2 } else { 3 };
+            assert_eq!(shown.first_line, expected_first, "gap {gap}");
+        }
     }
 
     #[test]
