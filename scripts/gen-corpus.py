@@ -12,7 +12,8 @@ every level until about N MiB, to measure the per-directory cost of the walk. Bo
 tokens and look-alikes like `mixed`.
 
 `mixed` writes about N MiB (default 1024) of files into DIR, spread over "repositories" of mixed
-content: source code in many languages (Rust, Python, Go, TypeScript/JavaScript, Java),
+content (each repository's directories drawn from a few names, about nine files to a directory):
+source code in many languages (Rust, Python, Go, TypeScript/JavaScript, Java),
 YAML, JSON, Terraform, shell, Markdown, lockfiles (package-lock.json with sha512
 `integrity` strings, Cargo.lock checksums, go.sum), minified JavaScript and source maps
 (long single lines), base64 blobs, CSV data full of UUIDs and git-hash-like hex.
@@ -918,7 +919,7 @@ def main():
         # 2: directories drawn from a small pool per repository (1 had about one file each).
         "layout": 2,
     }
-    # The mixed corpus keeps the marker it always had, so existing corpora stay reusable.
+    # A mixed corpus's marker has no "shape" (older ones had none either).
     if args.shape != "mixed":
         marker["shape"] = args.shape
         if args.shape == "small-files":

@@ -156,7 +156,7 @@ impl Chunks {
                 }
                 None => dropped,
             };
-            self.column_before += tail.iter().filter(|&&b| b & 0xC0 != 0x80).count();
+            self.column_before += count_chars(tail);
             buf.drain(..drop);
             self.policy.half_overlap.min(buf.len())
         } else {
@@ -396,20 +396,19 @@ fn read_inner(path: &Path, max_file_size: u64, chunks: ChunkPolicy, buf: &mut Ve
     if len > max_file_size {
         return Ok(Opened::Skipped(Skip::TooLarge(len)));
     }
-    // Binary or not is decided on the first bytes, as for a whole file.
-    let probe = &buf[..buf.len().min(BINARY_PROBE)];
-    if let Some(kind) = archive::sniff(probe) {
+    // Archive, binary or text is decided on the first bytes, as for a whole file.
+    let packed = archive::sniff(buf);
+    if packed.is_none() && is_binary(buf) {
+        return Ok(Opened::Skipped(Skip::Binary));
+    }
+    file.seek(SeekFrom::Start(0))?;
+    if let Some(kind) = packed {
         // Too big to hold: an archive is read from the file, member by member.
-        file.seek(SeekFrom::Start(0))?;
         return Ok(Opened::Archive(archive::Archive {
             kind,
             file: Some(file),
         }));
     }
-    if is_binary(probe) {
-        return Ok(Opened::Skipped(Skip::Binary));
-    }
-    file.seek(SeekFrom::Start(0))?;
     Ok(Opened::Chunked(Chunks {
         file,
         policy: chunks,
@@ -442,6 +441,11 @@ fn transcode_utf16(buf: &mut Vec<u8>) {
         .collect();
     buf.clear();
     buf.extend_from_slice(text.as_bytes());
+}
+
+/// Characters in `bytes`: every byte that does not continue a UTF-8 sequence starts one.
+pub fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
 }
 
 fn is_binary(buf: &[u8]) -> bool {

@@ -9,7 +9,7 @@ use super::hints::use_hints;
 use super::{Excerpt, Finding, Scope};
 use crate::detect::RawMatch;
 use crate::rules::RuleSet;
-use crate::source::Origin;
+use crate::source::{count_chars, Origin};
 
 /// Longest stretch of a line kept on either side of a secret in an excerpt.
 const EXCERPT_REACH: usize = 80;
@@ -227,11 +227,6 @@ fn clip_lines(bytes: &[u8], before: bool, out: &mut String) {
             out.push('…');
         }
     }
-}
-
-/// Characters in `bytes`: every byte that does not continue a UTF-8 sequence starts one.
-fn count_chars(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
 }
 
 fn allowed_inline(hay: &[u8], line_start: usize) -> bool {
