@@ -8,8 +8,10 @@
 //! set (a few in a hundred in source code) is compared with the keywords behind that bit.
 //! A keyword is entered by its rarest two consecutive four-byte grams, one of which starts
 //! at a tested position wherever the keyword lies, so common words inside keywords (`secret`
-//! in `bitbucket_secret`) do not make every line a candidate. Three- and four-byte keywords
-//! are entered with any byte before or after them.
+//! in `bitbucket_secret`, `table` in `airtable`) do not make every line a candidate: how
+//! common a gram is comes from a table counted over real code (`code-grams.txt`, made by
+//! `scripts/code-grams.py`). Three- and four-byte keywords are entered with any byte before
+//! or after them.
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
@@ -86,6 +88,7 @@ impl KeywordSet {
                 ignore_case: spec.ignore_case,
             })
             .collect();
+        let code = CodeGrams::parse(CODE_GRAMS);
         let mut grams: Vec<Entry> = Vec::new();
         for (index, keyword) in keywords.iter().enumerate() {
             let folded: Vec<u8> = keyword.bytes.iter().map(|&b| fold(b)).collect();
@@ -109,15 +112,27 @@ impl KeywordSet {
                 }
                 [a, b, c, d] => {
                     enter([a, b, c, d], 0);
-                    for x in any() {
-                        enter([b, c, d, x], 1);
+                    // At an odd position: by the gram before it or the one after, whichever
+                    // shares its three bytes with less code.
+                    if code.with_prefix([b, c, d]) <= code.with_suffix([a, b, c]) {
+                        for x in any() {
+                            enter([b, c, d, x], 1);
+                        }
+                    } else {
+                        for x in any() {
+                            enter([x, a, b, c], -1);
+                        }
                     }
                 }
                 _ if folded.len() >= GRAM + STRIDE - 1 => {
                     // The rarest two consecutive grams.
                     let span = GRAM + STRIDE - 1;
+                    let in_code: Vec<u32> = folded.windows(GRAM).map(|gram| code.frequency(gram)).collect();
                     let first = (0..=folded.len() - span)
-                        .min_by_key(|&o| folded[o..o + span].iter().map(|&b| commonness(b)).sum::<u32>())
+                        .min_by_key(|&o| {
+                            let letters = folded[o..o + span].iter().map(|&b| commonness(b));
+                            (in_code[o..o + STRIDE].iter().sum::<u32>(), letters.sum::<u32>())
+                        })
                         .unwrap_or(0);
                     for offset in first..first + STRIDE {
                         let gram = &folded[offset..offset + GRAM];
@@ -292,6 +307,62 @@ fn fold(b: u8) -> u8 {
     b | (u8::from(b.wrapping_sub(b'A') < 26) << 5)
 }
 
+/// The commonest grams of real source code, counted per million grams.
+const CODE_GRAMS: &str = include_str!("code-grams.txt");
+
+/// How often grams occur in code, by [`CODE_GRAMS`]: zero for the grams it leaves out, which
+/// are all rarer than those it lists.
+struct CodeGrams {
+    /// Big-endian grams and their counts, sorted: a prefix's grams are a range.
+    by_gram: Vec<(u32, u32)>,
+    /// The same with each gram's last three bytes as the key.
+    by_suffix: Vec<(u32, u32)>,
+}
+
+impl CodeGrams {
+    fn parse(table: &str) -> CodeGrams {
+        let mut by_gram: Vec<(u32, u32)> = table
+            .lines()
+            .filter_map(|line| {
+                let (gram, count) = line.split_once(' ')?;
+                let gram: [u8; GRAM] = gram.as_bytes().try_into().ok()?;
+                Some((u32::from_be_bytes(gram), count.parse().ok()?))
+            })
+            .collect();
+        by_gram.sort_unstable();
+        let mut by_suffix: Vec<(u32, u32)> = by_gram.iter().map(|&(g, n)| (g & 0xff_ffff, n)).collect();
+        by_suffix.sort_unstable();
+        CodeGrams { by_gram, by_suffix }
+    }
+
+    fn frequency(&self, gram: &[u8]) -> u32 {
+        let gram = u32::from_be_bytes(gram.try_into().expect("a four-byte gram"));
+        count_in(&self.by_gram, gram..=gram)
+    }
+
+    /// How often grams starting with these three bytes occur.
+    fn with_prefix(&self, [a, b, c]: [u8; 3]) -> u32 {
+        let prefix = u32::from_be_bytes([a, b, c, 0]);
+        count_in(&self.by_gram, prefix..=prefix | 0xff)
+    }
+
+    /// How often grams ending with these three bytes occur.
+    fn with_suffix(&self, [a, b, c]: [u8; 3]) -> u32 {
+        let suffix = u32::from_be_bytes([0, a, b, c]);
+        count_in(&self.by_suffix, suffix..=suffix)
+    }
+}
+
+/// The sum of the counts of the keys in `keys`, in a slice sorted by key.
+fn count_in(sorted: &[(u32, u32)], keys: std::ops::RangeInclusive<u32>) -> u32 {
+    let start = sorted.partition_point(|&(key, _)| key < *keys.start());
+    sorted[start..]
+        .iter()
+        .take_while(|&&(key, _)| key <= *keys.end())
+        .map(|&(_, n)| n)
+        .sum()
+}
+
 /// How common a (lowercased) byte is in source code, roughly: letters by their frequency in
 /// English, then separators, digits and the rest. Only speed depends on it, never results.
 fn commonness(b: u8) -> u32 {
@@ -413,6 +484,27 @@ mod tests {
                 String::from_utf8_lossy(&hay)
             );
         }
+    }
+
+    #[test]
+    fn keywords_are_entered_by_grams_that_code_rarely_holds() {
+        let code = CodeGrams::parse(CODE_GRAMS);
+        assert!(
+            code.by_gram.len() >= 4000,
+            "the table of code grams did not parse"
+        );
+        assert!(code.frequency(b"tabl") > code.frequency(b"airt"));
+        assert!(code.with_prefix(*b"api") > code.with_suffix(*b"dap"));
+        let set = set(&[("airtable", true), ("dapi", true)]);
+        let entered: Vec<[u8; 4]> = set.entries.iter().map(|e| e.gram.to_le_bytes()).collect();
+        let any_byte = (0..=u8::MAX).filter(|&b| fold(b) == b).count();
+        assert_eq!(
+            entered.len(),
+            2 + 1 + any_byte,
+            "two grams for `airtable`, the rest `dapi`'s"
+        );
+        assert!(!entered.contains(b"tabl"));
+        assert!(entered.contains(b"dapi") && !entered.contains(b"api_"));
     }
 
     #[test]
