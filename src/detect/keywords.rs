@@ -27,6 +27,8 @@ const BITMAP_WORDS: usize = 1 << (HASH_BITS - 6);
 const STRIDE: usize = 2;
 /// Positions hashed at a time: one bit each in a `u64`.
 const BLOCK: usize = 64;
+/// Blocks whose candidates are found before any of them is confirmed: 16 KiB of text.
+const BATCH: usize = 128;
 /// The bytes a block of hashed positions reads.
 const BLOCK_BYTES: usize = STRIDE * (BLOCK - 1) + GRAM;
 
@@ -224,24 +226,37 @@ impl KeywordSet {
         }
         // Past the end, grams read NUL padding; no keyword holds a NUL.
         let mut padded = [0; BLOCK_BYTES];
+        // The candidates of a batch of blocks are all found before any is confirmed: the
+        // probe loop then has no branch that depends on the text, so the CPU keeps many
+        // blocks' bitmap loads in flight instead of starting over after each mispredicted one.
+        let mut masks = [0u64; BATCH];
         let mut at = 0;
         while at < hay.len() {
-            let mut candidates = match hay.get(at..at + BLOCK_BYTES) {
-                Some(window) => self.block_candidates(window.try_into().expect("block-sized window")),
-                None => {
-                    let rest = &hay[at..];
-                    padded.fill(0);
-                    padded[..rest.len()].copy_from_slice(rest);
-                    let positions = rest.len().div_ceil(STRIDE).min(BLOCK);
-                    self.block_candidates(&padded) & (u64::MAX >> (BLOCK - positions))
-                }
-            };
-            while candidates != 0 {
-                let position = at + STRIDE * candidates.trailing_zeros() as usize;
-                candidates &= candidates - 1;
-                self.confirm(hay, position, &mut on_hit);
+            let batch_start = at;
+            let mut blocks = 0;
+            while blocks < BATCH && at < hay.len() {
+                masks[blocks] = match hay.get(at..at + BLOCK_BYTES) {
+                    Some(window) => self.block_candidates(window.try_into().expect("block-sized window")),
+                    None => {
+                        let rest = &hay[at..];
+                        padded.fill(0);
+                        padded[..rest.len()].copy_from_slice(rest);
+                        let positions = rest.len().div_ceil(STRIDE).min(BLOCK);
+                        self.block_candidates(&padded) & (u64::MAX >> (BLOCK - positions))
+                    }
+                };
+                blocks += 1;
+                at += STRIDE * BLOCK;
             }
-            at += STRIDE * BLOCK;
+            for (block, &mask) in masks[..blocks].iter().enumerate() {
+                let block_start = batch_start + block * STRIDE * BLOCK;
+                let mut candidates = mask;
+                while candidates != 0 {
+                    let position = block_start + STRIDE * candidates.trailing_zeros() as usize;
+                    candidates &= candidates - 1;
+                    self.confirm(hay, position, &mut on_hit);
+                }
+            }
         }
     }
 
@@ -466,8 +481,35 @@ mod tests {
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
         let alphabet = b"abcABCkeyKEY-_sliv ";
         // Around the 128-byte blocks and their overhang, too.
+        // Around the batches of blocks too.
+        let batch = BATCH * STRIDE * BLOCK;
         for len in [
-            0, 1, 2, 3, 4, 5, 7, 63, 64, 65, 127, 128, 129, 130, 131, 132, 255, 256, 257, 258, 1000,
+            0,
+            1,
+            2,
+            3,
+            4,
+            5,
+            7,
+            63,
+            64,
+            65,
+            127,
+            128,
+            129,
+            130,
+            131,
+            132,
+            255,
+            256,
+            257,
+            258,
+            1000,
+            batch - 1,
+            batch,
+            batch + 1,
+            batch + 130,
+            2 * batch + 7,
         ] {
             let hay: Vec<u8> = (0..len)
                 .map(|_| {
