@@ -145,8 +145,6 @@ impl KeywordSet {
                 _ => {}
             }
         }
-        grams.sort_unstable_by_key(|e| (hash(e.gram), e.gram, e.keyword, e.offset));
-        grams.dedup_by_key(|e| (e.gram, e.keyword, e.offset));
         let mut bits = vec![0u64; BITMAP_WORDS];
         let mut slots = vec![0u32; BITMAP_WORDS + 1];
         for entry in &grams {
@@ -157,7 +155,15 @@ impl KeywordSet {
         for w in 0..BITMAP_WORDS {
             slots[w + 1] += slots[w];
         }
-        let entries = grams;
+        // Each word's entries into its slot: a counting sort, as loading the rules is part of
+        // every one-file scan.
+        let mut entries = grams.clone();
+        let mut next = slots.clone();
+        for entry in grams {
+            let word = hash(entry.gram) as usize / 64;
+            entries[next[word] as usize] = entry;
+            next[word] += 1;
+        }
         let short_ids: Vec<usize> = (0..keywords.len())
             .filter(|&i| (1..GRAM - 1).contains(&keywords[i].bytes.len()))
             .collect();
