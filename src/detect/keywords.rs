@@ -486,37 +486,13 @@ mod tests {
         let set = set(&specs);
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
         let alphabet = b"abcABCkeyKEY-_sliv ";
-        // Around the 128-byte blocks and their overhang, too.
-        // Around the batches of blocks too.
+        // Around the 128-byte blocks and their overhang, and the batches of blocks.
+        let blocks = [
+            0, 1, 2, 3, 4, 5, 7, 63, 64, 65, 127, 128, 129, 130, 131, 132, 255, 256, 257, 258, 1000,
+        ];
         let batch = BATCH * STRIDE * BLOCK;
-        for len in [
-            0,
-            1,
-            2,
-            3,
-            4,
-            5,
-            7,
-            63,
-            64,
-            65,
-            127,
-            128,
-            129,
-            130,
-            131,
-            132,
-            255,
-            256,
-            257,
-            258,
-            1000,
-            batch - 1,
-            batch,
-            batch + 1,
-            batch + 130,
-            2 * batch + 7,
-        ] {
+        let batches = [batch - 1, batch, batch + 1, batch + 130, 2 * batch + 7];
+        for len in blocks.into_iter().chain(batches) {
             let hay: Vec<u8> = (0..len)
                 .map(|_| {
                     state ^= state << 13;
