@@ -31,6 +31,7 @@ pub fn locate(
     keep: KeepSecret,
     out: &mut Vec<Finding>,
 ) -> usize {
+    debug_assert!(matches.is_sorted_by_key(|m| m.secret.start));
     let mut cursor = LineCursor::default();
     let now = crate::decode::now();
     let mut suppressed = 0;
@@ -186,8 +187,14 @@ fn excerpt(hay: &[u8], line: usize, line_start: usize, secret: &Range<usize>, al
     let mut text = String::new();
     let mut span = 0..0;
     let mut pos = from;
-    for other in all.iter().map(|m| &m.secret) {
-        if other.start < pos || other.end > to {
+    // `all` is sorted by start: only the matches in view are looked at, so a buffer with many
+    // findings costs each one its neighbours, not every match.
+    let in_view = all.partition_point(|m| m.secret.start < from);
+    for other in all[in_view..].iter().map(|m| &m.secret) {
+        if other.start >= to {
+            break;
+        }
+        if other.start < pos {
             continue;
         }
         clip_lines(&hay[pos..other.start], other.start <= secret.start, &mut text);
@@ -197,8 +204,15 @@ fn excerpt(hay: &[u8], line: usize, line_start: usize, secret: &Range<usize>, al
             span = start..text.len();
         }
         pos = other.end;
+        // A neighbour running past the view (a private key in a one-line JSON string) ends
+        // it at its preview, rather than showing its first bytes.
+        if pos >= to {
+            break;
+        }
     }
-    clip_lines(&hay[pos..to], false, &mut text);
+    if pos < to {
+        clip_lines(&hay[pos..to], false, &mut text);
+    }
     Excerpt {
         first_line,
         text,
@@ -338,6 +352,51 @@ mod tests {
             let shown = excerpt(text.as_bytes(), 3, line_start, &span, &all);
             let expected_first = if gap <= EXCERPT_BYTES { 2 } else { 3 };
             assert_eq!(shown.first_line, expected_first, "gap {gap}");
+        }
+    }
+
+    #[test]
+    fn the_excerpt_shows_neighbouring_secrets_as_previews_only() {
+        let before = "ghp_".to_owned() + &"a1".repeat(18);
+        let secret = "ghp_".to_owned() + &"b2".repeat(18);
+        // A private key in a one-line JSON string, longer than the excerpt reaches.
+        let after = "MIIEvQ".to_owned() + &"c3d4".repeat(400);
+        let far = "ghp_".to_owned() + &"e5".repeat(18);
+        let text = format!(
+            "{far}\n{}\nA={before}\nB={secret}\n\"k\": \"{after}\"\n",
+            "x".repeat(3 * EXCERPT_BYTES)
+        );
+        let raw = |token: &str| {
+            let start = text.find(token).unwrap();
+            RawMatch {
+                rule: 0,
+                span: start..start + token.len(),
+                secret: start..start + token.len(),
+                checksum: crate::finding::ChecksumStatus::None,
+                decoded: None,
+            }
+        };
+        let all = [raw(&far), raw(&before), raw(&secret), raw(&after)];
+        let line_start = all[2].secret.start - 2;
+        let shown = excerpt(text.as_bytes(), 4, line_start, &all[2].secret, &all);
+        assert_eq!(shown.first_line, 3);
+        assert_eq!(&shown.text[shown.span.clone()], preview(&secret));
+        assert!(
+            shown.text.starts_with(&format!("A={}\nB=", preview(&before))),
+            "{}",
+            shown.text
+        );
+        assert!(
+            shown.text.ends_with(&format!("\"k\": \"{}", preview(&after))),
+            "{}",
+            shown.text
+        );
+        for token in [&far, &before, &secret, &after] {
+            assert!(
+                !shown.text.contains(&token[..12]),
+                "raw {token} in {}",
+                shown.text
+            );
         }
     }
 
