@@ -195,6 +195,8 @@ fn excerpt(hay: &[u8], line: usize, line_start: usize, secret: &Range<usize>, al
             break;
         }
         if other.start < pos {
+            // It overlaps the one shown before it: the rest of it is secret too.
+            pos = pos.max(other.end.min(to));
             continue;
         }
         clip_lines(&hay[pos..other.start], other.start <= secret.start, &mut text);
@@ -362,8 +364,10 @@ mod tests {
         // A private key in a one-line JSON string, longer than the excerpt reaches.
         let after = "MIIEvQ".to_owned() + &"c3d4".repeat(400);
         let far = "ghp_".to_owned() + &"e5".repeat(18);
+        // What another rule takes for a secret: the end of `before` and more.
+        let overlapping = format!("{}Zq9Zq9Zq9Zq9", &before[10..]);
         let text = format!(
-            "{far}\n{}\nA={before}\nB={secret}\n\"k\": \"{after}\"\n",
+            "{far}\n{}\nA={before}Zq9Zq9Zq9Zq9\nB={secret}\n\"k\": \"{after}\"\n",
             "x".repeat(3 * EXCERPT_BYTES)
         );
         let raw = |token: &str| {
@@ -376,9 +380,15 @@ mod tests {
                 decoded: None,
             }
         };
-        let all = [raw(&far), raw(&before), raw(&secret), raw(&after)];
-        let line_start = all[2].secret.start - 2;
-        let shown = excerpt(text.as_bytes(), 4, line_start, &all[2].secret, &all);
+        let all = [
+            raw(&far),
+            raw(&before),
+            raw(&overlapping),
+            raw(&secret),
+            raw(&after),
+        ];
+        let line_start = all[3].secret.start - 2;
+        let shown = excerpt(text.as_bytes(), 4, line_start, &all[3].secret, &all);
         assert_eq!(shown.first_line, 3);
         assert_eq!(&shown.text[shown.span.clone()], preview(&secret));
         assert!(
@@ -391,7 +401,7 @@ mod tests {
             "{}",
             shown.text
         );
-        for token in [&far, &before, &secret, &after] {
+        for token in [&far, &before, &overlapping, &secret, &after] {
             assert!(
                 !shown.text.contains(&token[..12]),
                 "raw {token} in {}",
