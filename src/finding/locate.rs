@@ -205,16 +205,11 @@ fn excerpt(hay: &[u8], line: usize, line_start: usize, secret: &Range<usize>, al
         if other == secret {
             span = start..text.len();
         }
-        pos = other.end;
         // A neighbour running past the view (a private key in a one-line JSON string) ends
         // it at its preview, rather than showing its first bytes.
-        if pos >= to {
-            break;
-        }
+        pos = other.end.min(to);
     }
-    if pos < to {
-        clip_lines(&hay[pos..to], false, &mut text);
-    }
+    clip_lines(&hay[pos..to], false, &mut text);
     Excerpt {
         first_line,
         text,
