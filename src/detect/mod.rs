@@ -11,8 +11,9 @@ mod keywords;
 
 use std::ops::Range;
 
+use regex_automata::hybrid;
 use regex_automata::util::captures::Captures;
-use regex_automata::Input;
+use regex_automata::{Anchored, Input};
 
 use crate::finding::ChecksumStatus;
 use crate::rules::{AllowTarget, Patterns, Rule, RuleSet};
@@ -51,6 +52,8 @@ pub struct Scratch {
     path_allows: Vec<Option<bool>>,
     /// Each rule's capture slots, made on its first window and reused after.
     captures: Vec<Option<Captures>>,
+    /// Each rule's cache for its keyword tail's lazy DFA, made on its first keyword hit.
+    tail_caches: Vec<Option<hybrid::dfa::Cache>>,
     /// The rule set the per-rule state above is for: a scratch may move to another matcher.
     rule_set: Option<u64>,
 }
@@ -96,6 +99,8 @@ impl<'r> Matcher<'r> {
         if scratch.rule_set != Some(self.rules.id()) {
             scratch.captures.clear();
             scratch.captures.resize(self.rules.rules.len(), None);
+            scratch.tail_caches.clear();
+            scratch.tail_caches.resize_with(self.rules.rules.len(), || None);
             scratch.path_allows.clear();
             scratch.path_allows.resize(self.rules.rules.len(), Some(true));
             scratch.rule_set = Some(self.rules.id());
@@ -109,6 +114,7 @@ impl<'r> Matcher<'r> {
             path_allows[rule_index] = None;
         }
         let encoded_hits = &mut scratch.encoded_hits;
+        let tail_caches = &mut scratch.tail_caches;
         rules.keywords().find(hay, |keyword, start, end| {
             if rules.is_encoded_keyword(keyword) {
                 if decode {
@@ -124,7 +130,7 @@ impl<'r> Matcher<'r> {
                 if !*path_allows[rule_index].get_or_insert_with(|| allows_path(rule, path)) {
                     continue;
                 }
-                if let Some(window) = window(rule, hay, start..end) {
+                if let Some(window) = window(rule, hay, start..end, &mut tail_caches[rule_index]) {
                     windows.push((rule_index, window));
                 }
             }
@@ -133,11 +139,20 @@ impl<'r> Matcher<'r> {
             scratch.encoded_hits.sort_unstable();
             self.find_encoded(path, hay, &scratch.encoded_hits, out);
         }
-        let windows = &mut scratch.windows;
-        if windows.is_empty() {
-            self.sort_and_dedup(out);
-            return;
-        }
+        self.run_windows(path, hay, &mut scratch.windows, &mut scratch.captures, out);
+        self.sort_and_dedup(out);
+    }
+
+    /// Runs each rule over its windows, merged where they overlap so that no match is found
+    /// twice.
+    fn run_windows(
+        &self,
+        path: &str,
+        hay: &[u8],
+        windows: &mut [(usize, Range<usize>)],
+        captures: &mut [Option<Captures>],
+        out: &mut Vec<RawMatch>,
+    ) {
         windows.sort_unstable_by_key(|(rule, range)| (*rule, range.start));
         let mut i = 0;
         while i < windows.len() {
@@ -147,16 +162,8 @@ impl<'r> Matcher<'r> {
                 merged.end = merged.end.max(windows[i].1.end);
                 i += 1;
             }
-            self.run_rule(
-                rule_index,
-                path,
-                hay,
-                merged,
-                &mut scratch.captures[rule_index],
-                out,
-            );
+            self.run_rule(rule_index, path, hay, merged, &mut captures[rule_index], out);
         }
-        self.sort_and_dedup(out);
     }
 
     /// Decodes the base64 text around each encoded-keyword hit and matches what it says.
@@ -346,15 +353,37 @@ fn allows_path(rule: &Rule, path: &str) -> bool {
 }
 
 /// Where a rule's regex runs for one keyword hit: as far around it as a match can lie, by
-/// what the rule's regex proves ([`crate::rules::Extent`]), else by the default reach.
-fn window(rule: &Rule, hay: &[u8], hit: Range<usize>) -> Option<Range<usize>> {
-    let extent = rule.patterns()?.extent;
+/// what the rule's regex proves ([`crate::rules::Extent`]), else by the default reach. `None`
+/// when the regex proves that no match holds this hit as its keyword.
+fn window(
+    rule: &Rule,
+    hay: &[u8],
+    hit: Range<usize>,
+    tail_cache: &mut Option<hybrid::dfa::Cache>,
+) -> Option<Range<usize>> {
+    let extent = &rule.patterns()?.extent;
     let before = extent.before.map_or(LOOKBEHIND, |b| b.min(LOOKBEHIND));
     let mut from = hit.start.saturating_sub(before);
     let mut to = hit.end.saturating_add(rule.window).min(hay.len());
     if extent.holds_keyword {
         if let Some(longest) = extent.max_len {
             to = to.min(hit.start.saturating_add(longest)).max(hit.end);
+        }
+        if let Some(tail) = &extent.tail {
+            let cache = tail_cache.get_or_insert_with(|| tail.dfa.create_cache());
+            let input = Input::new(hay)
+                .span(hit.start..to)
+                .anchored(Anchored::Yes)
+                .earliest(true);
+            // An error (the DFA gave up) proves nothing either way: the window stays.
+            if let Ok(None) = tail.dfa.try_search_fwd(cache, &input) {
+                return None;
+            }
+            let lead = hay[from..hit.start]
+                .iter()
+                .rposition(|&b| !tail.lead.contains(b))
+                .map_or(0, |i| i + 1);
+            from += lead;
         }
         if extent.one_line {
             // From the newline before the hit's line to the one after it.
@@ -372,4 +401,76 @@ fn line_around(hay: &[u8], span: &Range<usize>) -> Range<usize> {
     let ceiling = span.end.saturating_add(CONTEXT_REACH).min(hay.len());
     let end = memchr::memchr(b'\n', &hay[span.end..ceiling]).map_or(ceiling, |i| span.end + i);
     start..end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synth::Synth;
+
+    /// Windows that start at the lead before a keyword, and no window for a keyword hit whose
+    /// tail does not match, find exactly what searching the whole buffer finds: every rule's
+    /// examples and negative examples, alone, crowded on one line among keyword noise, and
+    /// all in one buffer.
+    #[test]
+    fn windows_narrowed_by_keyword_tails_find_what_the_whole_buffer_holds() {
+        let rules = RuleSet::builtin().unwrap();
+        let matcher = Matcher::including_public(&rules);
+        let mut texts = Vec::new();
+        for rule in &rules.rules {
+            for (n, example) in rule.examples.iter().chain(&rule.negative_examples).enumerate() {
+                let text = Synth::new(&format!("{}#{n}", rule.id))
+                    .expand(example.text(), rule.checksum)
+                    .unwrap();
+                texts.push((example.path().to_owned(), text));
+            }
+        }
+        let noise = "token = tokenize(path, secret_name) # password: pat, https://acme.dev/x\n";
+        let mut cases = Vec::new();
+        for (path, text) in &texts {
+            cases.push((path.clone(), text.clone()));
+            cases.push((
+                path.clone(),
+                format!("{noise}x.{text} {text}\n  a_{text}=1\n{noise}"),
+            ));
+        }
+        let all: Vec<&str> = texts.iter().map(|(_, text)| text.as_str()).collect();
+        cases.push(("all.txt".to_owned(), all.join("\n")));
+        cases.push(("all.txt".to_owned(), all.join(" ")));
+        let mut narrowed_rules = 0;
+        let mut compared = 0;
+        for (path, text) in &cases {
+            let hay = text.as_bytes();
+            let mut hits = Vec::new();
+            rules
+                .keywords()
+                .find(hay, |keyword, start, end| hits.push((keyword, start..end)));
+            for (index, rule) in rules.rules.iter().enumerate() {
+                if rule.patterns().is_none_or(|p| p.extent.tail.is_none()) || !allows_path(rule, path) {
+                    continue;
+                }
+                let mut cache = None;
+                let mut windows: Vec<(usize, Range<usize>)> = hits
+                    .iter()
+                    .filter(|(keyword, _)| rules.rules_for_keyword(*keyword).contains(&index))
+                    .filter_map(|(_, hit)| Some((index, window(rule, hay, hit.clone(), &mut cache)?)))
+                    .collect();
+                let mut captures = vec![None; rules.rules.len()];
+                let mut windowed = Vec::new();
+                matcher.run_windows(path, hay, &mut windows, &mut captures, &mut windowed);
+                let mut whole = Vec::new();
+                matcher.run_rule(index, path, hay, 0..hay.len(), &mut None, &mut whole);
+                windowed.sort_by_key(|m| (m.span.start, m.span.end));
+                assert_eq!(windowed, whole, "{} in {path}: {text}", rule.id);
+                compared += whole.len();
+            }
+        }
+        for rule in &rules.rules {
+            narrowed_rules += usize::from(rule.patterns().is_some_and(|p| p.extent.tail.is_some()));
+        }
+        assert!(
+            narrowed_rules > rules.rules.len() / 2 && compared > 1000,
+            "{narrowed_rules} rules narrowed, {compared} matches compared"
+        );
+    }
 }

@@ -5,10 +5,12 @@
 //! Every bound here is proven from the regex's syntax tree, never guessed: a window cut to it
 //! holds every match the full window would have held for that hit.
 
+use regex_automata::hybrid::dfa::DFA;
+use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use regex_syntax::hir::{Capture, Class, Hir, HirKind, Repetition};
+use regex_syntax::hir::{Capture, Class, ClassBytes, ClassBytesRange, Hir, HirKind, Repetition};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Default)]
 pub struct Extent {
     /// Every match holds one of the rule's keywords within its first `before` bytes, so a
     /// match starts at most that far before the keyword hit that finds it. `None`: no bound
@@ -23,6 +25,51 @@ pub struct Extent {
     /// A match holds a newline only as its first or last byte: with `holds_keyword`, it lies
     /// on the line of the keyword hit inside it, give or take the newlines around that line.
     pub one_line: bool,
+    /// Where the regex splits into bytes before a keyword and the rest from the keyword on.
+    pub tail: Option<KeywordTail>,
+}
+
+/// Every match of a rule's regex is a run of `lead` bytes, then text that starts with one of
+/// the rule's keywords and that `dfa` matches, anchored at the keyword. So a keyword hit where
+/// `dfa` finds nothing is no match's keyword, and a match around a hit that passes starts no
+/// earlier than the run of `lead` bytes ending at the hit. Most hits of the noisiest keywords
+/// (`token` in `tokenize(`, `pat` in `path`) fail within a few bytes.
+#[derive(Debug)]
+pub struct KeywordTail {
+    pub lead: ByteSet,
+    pub dfa: DFA,
+}
+
+/// A set of bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ByteSet([u64; 4]);
+
+impl ByteSet {
+    pub fn contains(&self, b: u8) -> bool {
+        self.0[usize::from(b >> 6)] >> (b & 63) & 1 == 1
+    }
+
+    fn insert(&mut self, b: u8) {
+        self.0[usize::from(b >> 6)] |= 1 << (b & 63);
+    }
+
+    fn union(mut self, other: ByteSet) -> ByteSet {
+        for (word, theirs) in self.0.iter_mut().zip(other.0) {
+            *word |= theirs;
+        }
+        self
+    }
+
+    /// The set with both cases of every ASCII letter in it.
+    fn any_case(mut self) -> ByteSet {
+        for b in b'A'..=b'Z' {
+            if self.contains(b) || self.contains(b.to_ascii_lowercase()) {
+                self.insert(b);
+                self.insert(b.to_ascii_lowercase());
+            }
+        }
+        self
+    }
 }
 
 impl Extent {
@@ -34,12 +81,152 @@ impl Extent {
             .map(|k| k.to_ascii_lowercase().into_bytes())
             .collect();
         let folded = fold_case(hir);
+        let tail = split_at_keyword(&folded, &keywords).and_then(|(lead, tail)| {
+            Some(KeywordTail {
+                lead: lead.any_case(),
+                dfa: anchored_dfa(&any_case(&tail))?,
+            })
+        });
         Extent {
             before: keyword_within(&folded, &keywords),
             holds_keyword: holds_keyword(&folded, &keywords),
             max_len: hir.properties().maximum_len(),
             one_line: newline_only_at(hir, Ends::Both),
+            tail,
         }
+    }
+}
+
+/// A lazy DFA without captures: it only says whether a tail is
+/// there. `None` if it does not build (a regex too big for it).
+fn anchored_dfa(hir: &Hir) -> Option<DFA> {
+    let nfa = thompson::Compiler::new()
+        .configure(thompson::Config::new().which_captures(WhichCaptures::None))
+        .build_from_hir(hir)
+        .ok()?;
+    DFA::builder().build_from_nfa(nfa).ok()
+}
+
+/// When every match of the case-folded `hir` is bytes of a set, then text that starts with
+/// a keyword: the set, and the regex from that keyword on.
+fn split_at_keyword(hir: &Hir, keywords: &[Vec<u8>]) -> Option<(ByteSet, Hir)> {
+    if starts_with_keyword(hir, keywords) {
+        return Some((ByteSet::default(), hir.clone()));
+    }
+    match hir.kind() {
+        HirKind::Capture(capture) => split_at_keyword(&capture.sub, keywords),
+        HirKind::Alternation(branches) => {
+            let mut lead = ByteSet::default();
+            let mut tails = Vec::with_capacity(branches.len());
+            for branch in branches {
+                let (branch_lead, tail) = split_at_keyword(branch, keywords)?;
+                lead = lead.union(branch_lead);
+                tails.push(tail);
+            }
+            Some((lead, Hir::alternation(tails)))
+        }
+        HirKind::Concat(parts) => {
+            let mut lead = ByteSet::default();
+            for (i, part) in parts.iter().enumerate() {
+                // A keyword may start across parts (regex-syntax factors `P(?:ASSWORD|WD)`).
+                let rest = Hir::concat(parts[i..].to_vec());
+                if i > 0 && starts_with_keyword(&rest, keywords) {
+                    return Some((lead, rest));
+                }
+                if let Some((part_lead, tail)) = split_at_keyword(part, keywords) {
+                    let tail =
+                        Hir::concat([tail].into_iter().chain(parts[i + 1..].iter().cloned()).collect());
+                    return Some((lead.union(part_lead), tail));
+                }
+                lead = lead.union(bytes_of(part)?);
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// Whether every match of `hir` starts with one of a finite set of literals that each start
+/// with a keyword.
+fn starts_with_keyword(hir: &Hir, keywords: &[Vec<u8>]) -> bool {
+    let mut extractor = Extractor::new();
+    extractor.kind(ExtractKind::Prefix);
+    let seq = extractor.extract(hir);
+    seq.literals().is_some_and(|literals| {
+        !literals.is_empty()
+            && literals.iter().all(|literal| {
+                let text = literal.as_bytes().to_ascii_lowercase();
+                keywords.iter().any(|k| !k.is_empty() && text.starts_with(k))
+            })
+    })
+}
+
+/// Every byte a match of `hir` can hold; `None` for classes beyond ASCII.
+fn bytes_of(hir: &Hir) -> Option<ByteSet> {
+    let mut set = ByteSet::default();
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => {}
+        HirKind::Literal(literal) => literal.0.iter().for_each(|&b| set.insert(b)),
+        HirKind::Class(Class::Bytes(class)) => {
+            for range in class.ranges() {
+                (range.start()..=range.end()).for_each(|b| set.insert(b));
+            }
+        }
+        HirKind::Class(Class::Unicode(class)) => {
+            for range in class.ranges() {
+                let (start, end) = (u8::try_from(range.start()).ok()?, u8::try_from(range.end()).ok()?);
+                if !end.is_ascii() {
+                    return None;
+                }
+                (start..=end).for_each(|b| set.insert(b));
+            }
+        }
+        HirKind::Capture(capture) => return bytes_of(&capture.sub),
+        HirKind::Repetition(repetition) => return bytes_of(&repetition.sub),
+        HirKind::Concat(parts) | HirKind::Alternation(parts) => {
+            for part in parts {
+                set = set.union(bytes_of(part)?);
+            }
+        }
+    }
+    Some(set)
+}
+
+/// `hir` with every ASCII letter of its literals in either case: a superset of what the regex
+/// before [`fold_case`] matched.
+fn any_case(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Literal(literal) => Hir::concat(
+            literal
+                .0
+                .iter()
+                .map(|&b| {
+                    if b.is_ascii_alphabetic() {
+                        let (lower, upper) = (b.to_ascii_lowercase(), b.to_ascii_uppercase());
+                        Hir::class(Class::Bytes(ClassBytes::new([
+                            ClassBytesRange::new(upper, upper),
+                            ClassBytesRange::new(lower, lower),
+                        ])))
+                    } else {
+                        Hir::literal([b])
+                    }
+                })
+                .collect(),
+        ),
+        HirKind::Capture(capture) => Hir::capture(Capture {
+            index: capture.index,
+            name: capture.name.clone(),
+            sub: Box::new(any_case(&capture.sub)),
+        }),
+        HirKind::Repetition(repetition) => Hir::repetition(Repetition {
+            min: repetition.min,
+            max: repetition.max,
+            greedy: repetition.greedy,
+            sub: Box::new(any_case(&repetition.sub)),
+        }),
+        HirKind::Concat(parts) => Hir::concat(parts.iter().map(any_case).collect()),
+        HirKind::Alternation(branches) => Hir::alternation(branches.iter().map(any_case).collect()),
+        HirKind::Empty | HirKind::Look(_) | HirKind::Class(_) => hir.clone(),
     }
 }
 
@@ -217,6 +404,7 @@ fn matches_newline(hir: &Hir) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use regex_automata::{Anchored, Input};
 
     fn extent(pattern: &str, keywords: &[&str]) -> Extent {
         let keywords: Vec<String> = keywords.iter().map(|k| (*k).to_owned()).collect();
@@ -283,6 +471,51 @@ mod tests {
         // A keyword near the match, not in it (as gitleaks rules may have).
         let e = extent(r"\b(?P<secret>[0-9]{16})\b", &["asana"]);
         assert_eq!((e.before, e.holds_keyword, e.one_line), (None, false, true));
+    }
+
+    #[test]
+    fn a_name_before_the_keyword_is_its_lead_and_the_rest_its_tail() {
+        let e = extent(
+            r#"(?i)\b[A-Z0-9_.]*(?:SECRET|TOKEN)[ \t]*[:=][ \t]*(?P<secret>[A-Za-z0-9]{16,})"#,
+            &["secret", "token"],
+        );
+        let tail = e.tail.expect("a tail");
+        for b in *b"aZ09_." {
+            assert!(tail.lead.contains(b), "{:?} leads", b as char);
+        }
+        for b in *b" \n\"=" {
+            assert!(!tail.lead.contains(b), "{:?} does not lead", b as char);
+        }
+        let mut cache = tail.dfa.create_cache();
+        let mut at_keyword = |text: &str| {
+            let input = Input::new(text).anchored(Anchored::Yes);
+            tail.dfa.try_search_fwd(&mut cache, &input).unwrap().is_some()
+        };
+        assert!(at_keyword("Token = aaaaaaaaaaaaaaaa"));
+        assert!(at_keyword("SECRET:aaaaaaaaaaaaaaaa"));
+        assert!(!at_keyword("tokenize(aaaaaaaaaaaaaaaa)"));
+        assert!(!at_keyword("x_token = aaaaaaaaaaaaaaaa"));
+    }
+
+    #[test]
+    fn bytes_before_a_keyword_that_starts_no_literal_make_the_lead() {
+        let tail = extent(r"\b(?:a|b)ghp_[0-9]{8}", &["ghp_"]).tail.expect("a tail");
+        assert!(tail.lead.contains(b'a') && tail.lead.contains(b'B') && !tail.lead.contains(b'c'));
+        let tail = extent(
+            r"\b(?:https?|ftp)://[a-z]+:(?P<secret>[a-z]+)@",
+            &["http://", "https://", "ftp://"],
+        )
+        .tail
+        .expect("a tail");
+        assert_eq!(tail.lead, ByteSet::default());
+    }
+
+    #[test]
+    fn no_tail_unless_every_match_has_a_keyword_after_its_lead() {
+        assert!(extent(r"(?P<secret>[a-z]{3}_[0-9]{8})", &["abc_"]).tail.is_none());
+        assert!(extent(r"\b(?P<secret>[0-9]{16})\b", &["asana"]).tail.is_none());
+        // One branch without its keyword.
+        assert!(extent(r"(?:ghp_|gho)[0-9]{8}", &["ghp_", "gho_"]).tail.is_none());
     }
 
     #[test]
