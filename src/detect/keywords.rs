@@ -13,6 +13,8 @@
 //! `scripts/code-grams.py`). Three- and four-byte keywords are entered with any byte before
 //! or after them.
 
+use std::ops::Range;
+
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 /// Bits of the hash: a 256 KiB bitmap, which stays in the L2 cache with about one bit in
@@ -42,6 +44,19 @@ struct Keyword {
 /// A keyword behind a bit of the bitmap: its four (lowercased) bytes `gram` start `offset`
 /// bytes into it (-1: a byte before it). Comparing the gram first turns away hash collisions
 /// without reading the keyword.
+/// A candidate position, its gram and where that gram's entries are: all looked up for a run
+/// of candidates before any is compared, so their table loads overlap instead of each
+/// waiting behind the last candidate's mispredicted comparisons.
+#[derive(Clone)]
+struct Lookup {
+    position: usize,
+    gram: u32,
+    entries: Range<u32>,
+}
+
+/// Candidates looked up at a time.
+const LOOKUPS: usize = 64;
+
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     gram: u32,
@@ -246,6 +261,13 @@ impl KeywordSet {
         // probe loop then has no branch that depends on the text, so the CPU keeps many
         // blocks' bitmap loads in flight instead of starting over after each mispredicted one.
         let mut masks = [0u64; BATCH];
+        let mut lookups = [const {
+            Lookup {
+                position: 0,
+                gram: 0,
+                entries: 0..0,
+            }
+        }; LOOKUPS];
         let mut at = 0;
         while at < hay.len() {
             let batch_start = at;
@@ -264,15 +286,22 @@ impl KeywordSet {
                 blocks += 1;
                 at += STRIDE * BLOCK;
             }
+            let mut pending = 0;
             for (block, &mask) in masks[..blocks].iter().enumerate() {
                 let block_start = batch_start + block * STRIDE * BLOCK;
                 let mut candidates = mask;
                 while candidates != 0 {
                     let position = block_start + STRIDE * candidates.trailing_zeros() as usize;
                     candidates &= candidates - 1;
-                    self.confirm(hay, position, &mut on_hit);
+                    lookups[pending] = self.look_up(hay, position);
+                    pending += 1;
+                    if pending == LOOKUPS {
+                        self.confirm(hay, &lookups, &mut on_hit);
+                        pending = 0;
+                    }
                 }
             }
+            self.confirm(hay, &lookups[..pending], &mut on_hit);
         }
     }
 
@@ -351,31 +380,48 @@ impl KeywordSet {
         candidates
     }
 
-    /// Compares the keywords behind the hash of the four bytes at `at` with the text there.
-    #[inline(never)]
-    fn confirm(&self, hay: &[u8], at: usize, on_hit: &mut impl FnMut(usize, usize, usize)) {
-        let byte = |i: usize| hay.get(at + i).map_or(0, |&b| fold(b));
+    /// The gram at a candidate position, and the range of entries of its bitmap word.
+    #[inline(always)]
+    fn look_up(&self, hay: &[u8], position: usize) -> Lookup {
+        let byte = |i: usize| hay.get(position + i).map_or(0, |&b| fold(b));
         let gram = u32::from_le_bytes([byte(0), byte(1), byte(2), byte(3)]);
         let word = hash(gram) as usize / 64;
-        for entry in &self.entries[self.slots[word] as usize..self.slots[word + 1] as usize] {
-            if entry.gram != gram {
-                continue;
-            }
-            let Some(start) = at.checked_add_signed(-entry.offset as isize) else {
-                continue;
-            };
-            let keyword = &self.keywords[entry.keyword as usize];
-            let Some(text) = hay.get(start..start + keyword.bytes.len()) else {
-                continue;
-            };
-            // A byte loop, not `memcmp`: keywords are short and most differ early.
-            let same = if keyword.ignore_case {
-                text.iter().zip(keyword.bytes.iter()).all(|(&a, &b)| fold(a) == b)
-            } else {
-                text == &*keyword.bytes
-            };
-            if same {
-                on_hit(entry.keyword as usize, start, start + keyword.bytes.len());
+        Lookup {
+            position,
+            gram,
+            entries: self.slots[word]..self.slots[word + 1],
+        }
+    }
+
+    /// Compares the keywords behind each looked-up candidate with the text there.
+    #[inline(never)]
+    fn confirm(&self, hay: &[u8], lookups: &[Lookup], on_hit: &mut impl FnMut(usize, usize, usize)) {
+        for Lookup {
+            position,
+            gram,
+            entries,
+        } in lookups
+        {
+            for entry in &self.entries[entries.start as usize..entries.end as usize] {
+                if entry.gram != *gram {
+                    continue;
+                }
+                let Some(start) = position.checked_add_signed(-entry.offset as isize) else {
+                    continue;
+                };
+                let keyword = &self.keywords[entry.keyword as usize];
+                let Some(text) = hay.get(start..start + keyword.bytes.len()) else {
+                    continue;
+                };
+                // A byte loop, not `memcmp`: keywords are short and most differ early.
+                let same = if keyword.ignore_case {
+                    text.iter().zip(keyword.bytes.iter()).all(|(&a, &b)| fold(a) == b)
+                } else {
+                    text == &*keyword.bytes
+                };
+                if same {
+                    on_hit(entry.keyword as usize, start, start + keyword.bytes.len());
+                }
             }
         }
     }
