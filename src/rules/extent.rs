@@ -195,7 +195,7 @@ fn bytes_of(hir: &Hir) -> Option<ByteSet> {
 /// `hir` with every ASCII letter of its literals in either case: a superset of what the regex
 /// before [`fold_case`] matched.
 fn any_case(hir: &Hir) -> Hir {
-    match hir.kind() {
+    map_leaves(hir, &|leaf| match leaf.kind() {
         HirKind::Literal(literal) => Hir::concat(
             literal
                 .0
@@ -213,28 +213,15 @@ fn any_case(hir: &Hir) -> Hir {
                 })
                 .collect(),
         ),
-        HirKind::Capture(capture) => Hir::capture(Capture {
-            index: capture.index,
-            name: capture.name.clone(),
-            sub: Box::new(any_case(&capture.sub)),
-        }),
-        HirKind::Repetition(repetition) => Hir::repetition(Repetition {
-            min: repetition.min,
-            max: repetition.max,
-            greedy: repetition.greedy,
-            sub: Box::new(any_case(&repetition.sub)),
-        }),
-        HirKind::Concat(parts) => Hir::concat(parts.iter().map(any_case).collect()),
-        HirKind::Alternation(branches) => Hir::alternation(branches.iter().map(any_case).collect()),
-        HirKind::Empty | HirKind::Look(_) | HirKind::Class(_) => hir.clone(),
-    }
+        _ => leaf.clone(),
+    })
 }
 
 /// `hir` with every letter in lower case, `[Ss]` included: keywords match in any case, and
 /// `(?i)private_?key` would otherwise stand for 2 048 literals. For finding keywords only: the
 /// folded regex matches other text.
 fn fold_case(hir: &Hir) -> Hir {
-    match hir.kind() {
+    map_leaves(hir, &|leaf| match leaf.kind() {
         HirKind::Literal(literal) => Hir::literal(literal.0.to_ascii_lowercase()),
         HirKind::Class(Class::Bytes(class)) => match class.ranges() {
             [upper, lower]
@@ -245,22 +232,31 @@ fn fold_case(hir: &Hir) -> Hir {
             {
                 Hir::literal([lower.start()])
             }
-            _ => hir.clone(),
+            _ => leaf.clone(),
         },
+        _ => leaf.clone(),
+    })
+}
+
+/// `hir` rebuilt with `leaf` applied to each literal, class, look-around and empty part.
+fn map_leaves(hir: &Hir, leaf: &impl Fn(&Hir) -> Hir) -> Hir {
+    match hir.kind() {
         HirKind::Capture(capture) => Hir::capture(Capture {
             index: capture.index,
             name: capture.name.clone(),
-            sub: Box::new(fold_case(&capture.sub)),
+            sub: Box::new(map_leaves(&capture.sub, leaf)),
         }),
         HirKind::Repetition(repetition) => Hir::repetition(Repetition {
             min: repetition.min,
             max: repetition.max,
             greedy: repetition.greedy,
-            sub: Box::new(fold_case(&repetition.sub)),
+            sub: Box::new(map_leaves(&repetition.sub, leaf)),
         }),
-        HirKind::Concat(parts) => Hir::concat(parts.iter().map(fold_case).collect()),
-        HirKind::Alternation(branches) => Hir::alternation(branches.iter().map(fold_case).collect()),
-        HirKind::Empty | HirKind::Look(_) | HirKind::Class(Class::Unicode(_)) => hir.clone(),
+        HirKind::Concat(parts) => Hir::concat(parts.iter().map(|part| map_leaves(part, leaf)).collect()),
+        HirKind::Alternation(branches) => {
+            Hir::alternation(branches.iter().map(|branch| map_leaves(branch, leaf)).collect())
+        }
+        HirKind::Empty | HirKind::Look(_) | HirKind::Literal(_) | HirKind::Class(_) => leaf(hir),
     }
 }
 
