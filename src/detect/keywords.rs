@@ -41,13 +41,9 @@ struct Keyword {
     ignore_case: bool,
 }
 
-/// A keyword behind a bit of the bitmap: its four (lowercased) bytes `gram` start `offset`
-/// bytes into it (-1: a byte before it). Comparing the gram first turns away hash collisions
-/// without reading the keyword.
 /// A candidate position, its gram and where that gram's entries are: all looked up for a run
 /// of candidates before any is compared, so their table loads overlap instead of each
 /// waiting behind the last candidate's mispredicted comparisons.
-#[derive(Clone)]
 struct Lookup {
     position: usize,
     gram: u32,
@@ -57,6 +53,9 @@ struct Lookup {
 /// Candidates looked up at a time.
 const LOOKUPS: usize = 64;
 
+/// A keyword behind a bit of the bitmap: its four (lowercased) bytes `gram` start `offset`
+/// bytes into it (-1: a byte before it). Comparing the gram first turns away hash collisions
+/// without reading the keyword.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     gram: u32,

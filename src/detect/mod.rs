@@ -437,7 +437,6 @@ mod tests {
         let all: Vec<&str> = texts.iter().map(|(_, text)| text.as_str()).collect();
         cases.push(("all.txt".to_owned(), all.join("\n")));
         cases.push(("all.txt".to_owned(), all.join(" ")));
-        let mut narrowed_rules = 0;
         let mut compared = 0;
         for (path, text) in &cases {
             let hay = text.as_bytes();
@@ -465,9 +464,11 @@ mod tests {
                 compared += whole.len();
             }
         }
-        for rule in &rules.rules {
-            narrowed_rules += usize::from(rule.patterns().is_some_and(|p| p.extent.tail.is_some()));
-        }
+        let narrowed_rules = rules
+            .rules
+            .iter()
+            .filter(|rule| rule.patterns().is_some_and(|p| p.extent.tail.is_some()))
+            .count();
         assert!(
             narrowed_rules > rules.rules.len() / 2 && compared > 1000,
             "{narrowed_rules} rules narrowed, {compared} matches compared"

@@ -84,7 +84,7 @@ impl Extent {
         let tail = split_at_keyword(&folded, &keywords).and_then(|(lead, tail)| {
             Some(KeywordTail {
                 lead: lead.any_case(),
-                dfa: anchored_dfa(&any_case(&tail))?,
+                dfa: tail_dfa(&any_case(&tail))?,
             })
         });
         Extent {
@@ -97,9 +97,9 @@ impl Extent {
     }
 }
 
-/// A lazy DFA without captures: it only says whether a tail is
-/// there. `None` if it does not build (a regex too big for it).
-fn anchored_dfa(hir: &Hir) -> Option<DFA> {
+/// The lazy DFA that says whether a tail matches at a keyword: without captures, as only
+/// whether it matches counts. `None` if it does not build (a regex too big for it).
+fn tail_dfa(hir: &Hir) -> Option<DFA> {
     let nfa = thompson::Compiler::new()
         .configure(thompson::Config::new().which_captures(WhichCaptures::None))
         .build_from_hir(hir)
@@ -129,9 +129,11 @@ fn split_at_keyword(hir: &Hir, keywords: &[Vec<u8>]) -> Option<(ByteSet, Hir)> {
             let mut lead = ByteSet::default();
             for (i, part) in parts.iter().enumerate() {
                 // A keyword may start across parts (regex-syntax factors `P(?:ASSWORD|WD)`).
-                let rest = Hir::concat(parts[i..].to_vec());
-                if i > 0 && starts_with_keyword(&rest, keywords) {
-                    return Some((lead, rest));
+                if i > 0 {
+                    let rest = Hir::concat(parts[i..].to_vec());
+                    if starts_with_keyword(&rest, keywords) {
+                        return Some((lead, rest));
+                    }
                 }
                 if let Some((part_lead, tail)) = split_at_keyword(part, keywords) {
                     let tail =
