@@ -408,6 +408,25 @@ mod tests {
     use super::*;
     use crate::synth::Synth;
 
+    /// A tail saves most on the rules behind the keywords real code holds most (`https://`,
+    /// `pat` in `path`, `token`): a change to their regexes that loses the tail would slow every
+    /// scan down and change no result.
+    #[test]
+    fn the_rules_of_the_noisiest_keywords_have_tails() {
+        let rules = RuleSet::builtin().unwrap();
+        for id in [
+            "generic-secret-assignment",
+            "url-basic-auth",
+            "airtable-personal-access-token",
+        ] {
+            let rule = rules.rule(id).unwrap();
+            assert!(
+                rule.patterns().is_some_and(|p| p.extent.tail.is_some()),
+                "{id} has no keyword tail"
+            );
+        }
+    }
+
     /// Windows that start at the lead before a keyword, and no window for a keyword hit whose
     /// tail does not match, find exactly what searching the whole buffer finds: every rule's
     /// examples and negative examples, alone, crowded on one line among keyword noise, and
