@@ -140,7 +140,7 @@ fn split_at_keyword(hir: &Hir, keywords: &[Vec<u8>]) -> Option<(ByteSet, Hir)> {
                         Hir::concat([tail].into_iter().chain(parts[i + 1..].iter().cloned()).collect());
                     return Some((lead.union(part_lead), tail));
                 }
-                lead = lead.union(bytes_of(part)?);
+                lead = lead.union(bytes_of(part));
             }
             None
         }
@@ -163,8 +163,9 @@ fn starts_with_keyword(hir: &Hir, keywords: &[Vec<u8>]) -> bool {
     })
 }
 
-/// Every byte a match of `hir` can hold; `None` for classes beyond ASCII.
-fn bytes_of(hir: &Hir) -> Option<ByteSet> {
+/// Every byte a match of `hir` can hold (for a character beyond ASCII, every byte from 0x80,
+/// which its UTF-8 bytes are among).
+fn bytes_of(hir: &Hir) -> ByteSet {
     let mut set = ByteSet::default();
     match hir.kind() {
         HirKind::Empty | HirKind::Look(_) => {}
@@ -176,22 +177,24 @@ fn bytes_of(hir: &Hir) -> Option<ByteSet> {
         }
         HirKind::Class(Class::Unicode(class)) => {
             for range in class.ranges() {
-                let (start, end) = (u8::try_from(range.start()).ok()?, u8::try_from(range.end()).ok()?);
-                if !end.is_ascii() {
-                    return None;
+                let ascii_end = u8::try_from(range.end()).unwrap_or(u8::MAX).min(0x7f);
+                if let Ok(start) = u8::try_from(range.start()) {
+                    (start..=ascii_end).for_each(|b| set.insert(b));
                 }
-                (start..=end).for_each(|b| set.insert(b));
+                if !range.end().is_ascii() {
+                    (0x80..=u8::MAX).for_each(|b| set.insert(b));
+                }
             }
         }
         HirKind::Capture(capture) => return bytes_of(&capture.sub),
         HirKind::Repetition(repetition) => return bytes_of(&repetition.sub),
         HirKind::Concat(parts) | HirKind::Alternation(parts) => {
             for part in parts {
-                set = set.union(bytes_of(part)?);
+                set = set.union(bytes_of(part));
             }
         }
     }
-    Some(set)
+    set
 }
 
 /// `hir` with every ASCII letter of its literals in either case: a superset of what the regex
@@ -382,21 +385,7 @@ fn newline_only_at(hir: &Hir, ends: Ends) -> bool {
 
 /// Whether any match can hold a newline anywhere.
 fn matches_newline(hir: &Hir) -> bool {
-    match hir.kind() {
-        HirKind::Empty | HirKind::Look(_) => false,
-        HirKind::Literal(literal) => literal.0.contains(&b'\n'),
-        HirKind::Class(Class::Bytes(class)) => class
-            .ranges()
-            .iter()
-            .any(|r| (r.start()..=r.end()).contains(&b'\n')),
-        HirKind::Class(Class::Unicode(class)) => class
-            .ranges()
-            .iter()
-            .any(|r| (r.start()..=r.end()).contains(&'\n')),
-        HirKind::Capture(capture) => matches_newline(&capture.sub),
-        HirKind::Repetition(repetition) => matches_newline(&repetition.sub),
-        HirKind::Concat(parts) | HirKind::Alternation(parts) => parts.iter().any(matches_newline),
-    }
+    bytes_of(hir).contains(b'\n')
 }
 
 #[cfg(test)]
@@ -514,6 +503,15 @@ mod tests {
         assert!(extent(r"\b(?P<secret>[0-9]{16})\b", &["asana"]).tail.is_none());
         // One branch without its keyword.
         assert!(extent(r"(?:ghp_|gho)[0-9]{8}", &["ghp_", "gho_"]).tail.is_none());
+    }
+
+    #[test]
+    fn a_character_beyond_ascii_stands_for_every_byte_from_0x80() {
+        let unicode = |pattern: &str| regex_syntax::Parser::new().parse(pattern).unwrap();
+        let bytes = bytes_of(&unicode("[a-cé]"));
+        assert!(bytes.contains(b'b') && bytes.contains(0xc3) && bytes.contains(0xa9));
+        assert!(!bytes.contains(b'd') && !bytes.contains(b'\n'));
+        assert!(matches_newline(&unicode(r"\s")) && !matches_newline(&unicode(r"[^\s]")));
     }
 
     #[test]
