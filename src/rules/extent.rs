@@ -1,6 +1,8 @@
 //! How far from its keyword a rule's match can lie, read from the regex itself. The matcher
 //! runs a rule's regex only in a window around each keyword hit; the narrower the window, the
 //! less it reads, and the noisiest keywords (`token`, `secret`) sit in thousands of lines.
+//! Where the regex splits at a keyword ([`KeywordTail`]), a hit whose tail does not match
+//! gets no window at all.
 //!
 //! Every bound here is proven from the regex's syntax tree, never guessed: a window cut to it
 //! holds every match the full window would have held for that hit.
