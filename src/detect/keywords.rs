@@ -347,7 +347,7 @@ impl KeywordSet {
         let upper_a = _mm256_set1_epi8(b'A' as i8);
         let letters = _mm256_set1_epi8(25);
         let case_bit = _mm256_set1_epi8(0x20);
-        let multiplier = _mm256_set1_epi32(0x9E37_79B1_u32 as i32);
+        let multiplier = _mm256_set1_epi32(HASH_MULTIPLIER as i32);
         let bit_in_word = _mm256_set1_epi32(31);
         let bitmap = self.bits.as_ptr().cast::<i32>();
         let mut candidates = 0u64;
@@ -379,7 +379,9 @@ impl KeywordSet {
         candidates
     }
 
-    /// The gram at a candidate position, and the range of entries of its bitmap word.
+    /// The gram at a candidate position, and the range of entries of its bitmap word. The
+    /// probe had the gram in a SIMD lane; reading it again from the text is cheaper than
+    /// keeping every lane's gram for the few positions that become candidates.
     #[inline(always)]
     fn look_up(&self, hay: &[u8], position: usize) -> Lookup {
         let gram = match hay.get(position..position + GRAM) {
@@ -516,8 +518,12 @@ fn commonness(b: u8) -> u32 {
     }
 }
 
+/// Multiplicative hashing: the top `HASH_BITS` of the product. The AVX2 probe computes the
+/// same in its lanes.
+const HASH_MULTIPLIER: u32 = 0x9E37_79B1;
+
 fn hash(gram: u32) -> u32 {
-    gram.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)
+    gram.wrapping_mul(HASH_MULTIPLIER) >> (32 - HASH_BITS)
 }
 
 #[cfg(test)]
