@@ -5,7 +5,8 @@
 //! megabytes, one dependent load after another. Here positions are tested on their own, so
 //! the CPU overlaps the work: the four lowercased bytes at every second position of a block
 //! are hashed (in SIMD lanes), then looked up in a bitmap, and only a position whose bit is
-//! set (a few in a hundred in source code) is compared with the keywords behind that bit.
+//! set (a few in a hundred in source code) and whose bit is set in a second bitmap under
+//! another hash too is compared with the keywords behind that bit.
 //! A keyword is entered by its rarest two consecutive four-byte grams, one of which starts
 //! at a tested position wherever the keyword lies, so common words inside keywords (`secret`
 //! in `bitbucket_secret`, `table` in `airtable`) do not make every line a candidate: how
@@ -33,6 +34,10 @@ const BLOCK: usize = 64;
 const BATCH: usize = 128;
 /// The bytes a block of hashed positions reads.
 const BLOCK_BYTES: usize = STRIDE * (BLOCK - 1) + GRAM;
+
+/// Bits of the sieve's hash: 128 KiB, with about one bit in thirty set.
+const SIEVE_BITS: u32 = 20;
+const SIEVE_WORDS: usize = 1 << (SIEVE_BITS - 6);
 
 #[derive(Debug)]
 struct Keyword {
@@ -75,6 +80,10 @@ pub struct KeywordSet {
     /// cache.
     slots: Box<[u32]>,
     entries: Box<[Entry]>,
+    /// The entered grams again, under another hash: most grams whose bit in `bits` another
+    /// gram set (more than half of all candidates in code) find their bit here clear, and are
+    /// dropped before their entries are read.
+    sieve: Box<[u64; SIEVE_WORDS]>,
     /// Whether the CPU has AVX2.
     #[cfg(target_arch = "x86_64")]
     avx2: bool,
@@ -159,6 +168,11 @@ impl KeywordSet {
                 _ => {}
             }
         }
+        let mut sieve = vec![0u64; SIEVE_WORDS];
+        for entry in &grams {
+            let h = sieve_hash(entry.gram) as usize;
+            sieve[h / 64] |= 1 << (h % 64);
+        }
         let mut bits = vec![0u64; BITMAP_WORDS];
         let mut slots = vec![0u32; BITMAP_WORDS + 1];
         for entry in &grams {
@@ -200,6 +214,10 @@ impl KeywordSet {
                 .expect("bitmap of BITMAP_WORDS words"),
             slots: slots.into(),
             entries: entries.into(),
+            sieve: sieve
+                .into_boxed_slice()
+                .try_into()
+                .expect("sieve of SIEVE_WORDS words"),
             short,
             #[cfg(target_arch = "x86_64")]
             avx2: std::arch::is_x86_feature_detected!("avx2"),
@@ -292,8 +310,12 @@ impl KeywordSet {
                 while candidates != 0 {
                     let position = block_start + STRIDE * candidates.trailing_zeros() as usize;
                     candidates &= candidates - 1;
-                    lookups[pending] = self.look_up(hay, position);
-                    pending += 1;
+                    let lookup = self.look_up(hay, position);
+                    // Kept or overwritten without a branch: which candidates the sieve
+                    // drops is as good as random.
+                    let kept = self.sieved(lookup.gram);
+                    lookups[pending] = lookup;
+                    pending += usize::from(kept);
                     if pending == LOOKUPS {
                         self.confirm(hay, &lookups, &mut on_hit);
                         pending = 0;
@@ -397,6 +419,13 @@ impl KeywordSet {
             gram,
             entries: self.slots[word]..self.slots[word + 1],
         }
+    }
+
+    /// Whether the sieve lets `gram` through: always when it was entered.
+    #[inline(always)]
+    fn sieved(&self, gram: u32) -> bool {
+        let h = sieve_hash(gram) as usize;
+        (self.sieve[h / 64] >> (h % 64)) & 1 == 1
     }
 
     /// Compares the keywords behind each looked-up candidate with the text there.
@@ -521,6 +550,12 @@ fn commonness(b: u8) -> u32 {
 /// Multiplicative hashing: the top `HASH_BITS` of the product. The AVX2 probe computes the
 /// same in its lanes.
 const HASH_MULTIPLIER: u32 = 0x9E37_79B1;
+
+/// The sieve's hash: another multiplier, so that grams that share a bit in the bitmap
+/// rarely share one in the sieve.
+fn sieve_hash(gram: u32) -> u32 {
+    gram.wrapping_mul(0x2545_F491) >> (32 - SIEVE_BITS)
+}
 
 fn hash(gram: u32) -> u32 {
     gram.wrapping_mul(HASH_MULTIPLIER) >> (32 - HASH_BITS)
@@ -653,6 +688,41 @@ mod tests {
         );
         assert!(!entered.contains(b"tabl"));
         assert!(entered.contains(b"dapi") && !entered.contains(b"api_"));
+    }
+
+    #[test]
+    fn the_sieve_keeps_every_entered_gram_and_drops_most_collisions() {
+        // Dense enough that many grams share a bit of the bitmap with an entered one.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let keywords: Vec<String> = (0..200)
+            .map(|_| (0..3).map(|_| (b'a' + (next() % 26) as u8) as char).collect())
+            .collect();
+        let set = KeywordSet::new(keywords.iter().map(|k| KeywordSpec {
+            text: k.as_bytes(),
+            ignore_case: true,
+        }))
+        .unwrap();
+        assert!(set.entries.iter().all(|e| set.sieved(e.gram)));
+        let entered: std::collections::HashSet<u32> = set.entries.iter().map(|e| e.gram).collect();
+        let (mut collisions, mut dropped) = (0, 0);
+        while collisions < 2000 {
+            let gram = next() as u32;
+            let h = hash(gram) as usize;
+            if set.bits[h / 64] >> (h % 64) & 1 == 1 && !entered.contains(&gram) {
+                collisions += 1;
+                dropped += usize::from(!set.sieved(gram));
+            }
+        }
+        assert!(
+            dropped > collisions * 9 / 10,
+            "the sieve dropped {dropped} of {collisions}"
+        );
     }
 
     #[test]
