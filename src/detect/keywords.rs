@@ -12,18 +12,21 @@
 //! in `bitbucket_secret`, `table` in `airtable`) do not make every line a candidate: how
 //! common a gram is comes from a table counted over real code (`code-grams.txt`, made by
 //! `scripts/code-grams.py`). Three- and four-byte keywords are entered with any byte before
-//! or after them.
+//! or after them; a gram's first three bytes pick a 32-bit word of the bitmap and its fourth
+//! the bit, so that "followed by any byte" is one word, not a bit for each byte.
 
 use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 /// Bits of the hash: a 256 KiB bitmap, which stays in the L2 cache with about one bit in
-/// sixty set for the built-in keywords (most of them for the three- and four-byte ones).
+/// 170 set for the built-in keywords (most of them for the three- and four-byte ones).
 const HASH_BITS: u32 = 21;
 /// The bytes hashed at each position.
 const GRAM: usize = 4;
 const BITMAP_WORDS: usize = 1 << (HASH_BITS - 6);
+/// Bits of the index of a bitmap's 32-bit word.
+const WORD_BITS: u32 = HASH_BITS - 5;
 /// Every `STRIDE`th position is hashed: each keyword of five bytes or more is entered by two
 /// consecutive grams, one of which starts at a hashed position; shorter keywords by grams
 /// with any byte around them.
@@ -35,7 +38,7 @@ const BATCH: usize = 128;
 /// The bytes a block of hashed positions reads.
 const BLOCK_BYTES: usize = STRIDE * (BLOCK - 1) + GRAM;
 
-/// Bits of the sieve's hash: 128 KiB, with about one bit in thirty set.
+/// Bits of the sieve's hash: 128 KiB, with about one bit in eighty set.
 const SIEVE_BITS: u32 = 20;
 const SIEVE_WORDS: usize = 1 << (SIEVE_BITS - 6);
 
@@ -64,6 +67,9 @@ const LOOKUPS: usize = 64;
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     gram: u32,
+    /// Which bytes of the gram are compared: all four, or the first three for a keyword that
+    /// may be followed by any byte.
+    mask: u32,
     keyword: u32,
     offset: i32,
 }
@@ -118,9 +124,10 @@ impl KeywordSet {
         for (index, keyword) in keywords.iter().enumerate() {
             let folded: Vec<u8> = keyword.bytes.iter().map(|&b| fold(b)).collect();
             let keyword = index as u32;
-            let mut enter = |bytes: [u8; GRAM], offset: i32| {
+            let mut enter = |bytes: [u8; GRAM], mask: u32, offset: i32| {
                 grams.push(Entry {
-                    gram: u32::from_le_bytes(bytes),
+                    gram: u32::from_le_bytes(bytes) & mask,
+                    mask,
                     keyword,
                     offset,
                 })
@@ -130,22 +137,20 @@ impl KeywordSet {
             match *folded {
                 [a, b, c] => {
                     // At a hashed position, or one past it.
+                    enter([a, b, c, 0], ANY_LAST, 0);
                     for x in any() {
-                        enter([a, b, c, x], 0);
-                        enter([x, a, b, c], -1);
+                        enter([x, a, b, c], ALL, -1);
                     }
                 }
                 [a, b, c, d] => {
-                    enter([a, b, c, d], 0);
+                    enter([a, b, c, d], ALL, 0);
                     // At an odd position: by the gram before it or the one after, whichever
                     // shares its three bytes with less code.
                     if code.with_prefix([b, c, d]) <= code.with_suffix([a, b, c]) {
-                        for x in any() {
-                            enter([b, c, d, x], 1);
-                        }
+                        enter([b, c, d, 0], ANY_LAST, 1);
                     } else {
                         for x in any() {
-                            enter([x, a, b, c], -1);
+                            enter([x, a, b, c], ALL, -1);
                         }
                     }
                 }
@@ -161,7 +166,7 @@ impl KeywordSet {
                         .unwrap_or(0);
                     for offset in first..first + STRIDE {
                         let gram = &folded[offset..offset + GRAM];
-                        enter(gram.try_into().expect("four bytes"), offset as i32);
+                        enter(gram.try_into().expect("four bytes"), ALL, offset as i32);
                     }
                 }
                 // One or two bytes: the automaton in `short`.
@@ -170,15 +175,14 @@ impl KeywordSet {
         }
         let mut sieve = vec![0u64; SIEVE_WORDS];
         for entry in &grams {
-            let h = sieve_hash(entry.gram) as usize;
-            sieve[h / 64] |= 1 << (h % 64);
+            set_bits(&mut sieve, sieve_hash(entry.gram), entry.mask);
         }
         let mut bits = vec![0u64; BITMAP_WORDS];
         let mut slots = vec![0u32; BITMAP_WORDS + 1];
         for entry in &grams {
-            let h = hash(entry.gram) as usize;
-            bits[h / 64] |= 1 << (h % 64);
-            slots[h / 64 + 1] += 1;
+            let h = hash(entry.gram);
+            set_bits(&mut bits, h, entry.mask);
+            slots[h as usize / 64 + 1] += 1;
         }
         for w in 0..BITMAP_WORDS {
             slots[w + 1] += slots[w];
@@ -370,6 +374,7 @@ impl KeywordSet {
         let letters = _mm256_set1_epi8(25);
         let case_bit = _mm256_set1_epi8(0x20);
         let multiplier = _mm256_set1_epi32(HASH_MULTIPLIER as i32);
+        let first_three = _mm256_set1_epi32(ANY_LAST as i32);
         let bit_in_word = _mm256_set1_epi32(31);
         let bitmap = self.bits.as_ptr().cast::<i32>();
         let mut candidates = 0u64;
@@ -389,11 +394,16 @@ impl KeywordSet {
             let is_upper = _mm256_cmpeq_epi8(_mm256_min_epu8(offset, letters), offset);
             let folded = _mm256_or_si256(bytes, _mm256_and_si256(is_upper, case_bit));
             let grams = _mm256_shuffle_epi8(folded, spread);
-            let hashes =
-                _mm256_srli_epi32::<{ 32 - HASH_BITS as i32 }>(_mm256_mullo_epi32(grams, multiplier));
-            // SAFETY: a hash is below 2^HASH_BITS, so its 32-bit word is inside the bitmap.
-            let words = unsafe { _mm256_i32gather_epi32::<4>(bitmap, _mm256_srli_epi32::<5>(hashes)) };
-            let bits = _mm256_srlv_epi32(words, _mm256_and_si256(hashes, bit_in_word));
+            // `hash`: the word by the first three bytes, the bit by the fourth.
+            let prefixes = _mm256_and_si256(grams, first_three);
+            let word_indexes =
+                _mm256_srli_epi32::<{ 32 - WORD_BITS as i32 }>(_mm256_mullo_epi32(prefixes, multiplier));
+            // SAFETY: a word index is below 2^WORD_BITS, so the word is inside the bitmap.
+            let words = unsafe { _mm256_i32gather_epi32::<4>(bitmap, word_indexes) };
+            let bits = _mm256_srlv_epi32(
+                words,
+                _mm256_and_si256(_mm256_srli_epi32::<24>(grams), bit_in_word),
+            );
             let signs = _mm256_slli_epi32::<31>(bits);
             let eight = _mm256_movemask_ps(_mm256_castsi256_ps(signs)) as u32 as u64;
             candidates |= eight << (8 * group);
@@ -438,7 +448,7 @@ impl KeywordSet {
         } in lookups
         {
             for entry in &self.entries[entries.start as usize..entries.end as usize] {
-                if entry.gram != *gram {
+                if entry.gram != *gram & entry.mask {
                     continue;
                 }
                 let Some(start) = position.checked_add_signed(-entry.offset as isize) else {
@@ -554,12 +564,35 @@ const HASH_MULTIPLIER: u32 = 0x9E37_79B1;
 /// The sieve's hash: another multiplier, so that grams that share a bit in the bitmap
 /// rarely share one in the sieve.
 fn sieve_hash(gram: u32) -> u32 {
-    gram.wrapping_mul(0x2545_F491) >> (32 - SIEVE_BITS)
+    word_and_bit(gram, 0x2545_F491, SIEVE_BITS)
 }
 
 fn hash(gram: u32) -> u32 {
-    gram.wrapping_mul(HASH_MULTIPLIER) >> (32 - HASH_BITS)
+    word_and_bit(gram, HASH_MULTIPLIER, HASH_BITS)
 }
+
+/// A gram's bit in a bitmap of `2^bits` bits: its first three bytes pick a 32-bit word, its
+/// fourth byte the bit in it, so that the grams that share their first three bytes fill one
+/// word: a keyword followed by any byte sets one word, not a bit for each byte.
+fn word_and_bit(gram: u32, multiplier: u32, bits: u32) -> u32 {
+    let word = (gram & ANY_LAST).wrapping_mul(multiplier) >> (32 - (bits - 5));
+    word << 5 | (gram >> 24) & 31
+}
+
+/// Sets the bit of a gram `hash`ed to `h`, or its whole 32-bit word when `mask` leaves its
+/// last byte out.
+fn set_bits(bitmap: &mut [u64], h: u32, mask: u32) {
+    let h = h as usize;
+    bitmap[h / 64] |= if mask == ALL {
+        1 << (h % 64)
+    } else {
+        0xffff_ffff << (h % 64 / 32 * 32)
+    };
+}
+
+/// Entry masks: all four bytes compared, or the first three.
+const ALL: u32 = u32::MAX;
+const ANY_LAST: u32 = 0x00ff_ffff;
 
 #[cfg(test)]
 mod tests {
