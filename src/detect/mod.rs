@@ -47,9 +47,11 @@ const ENCODED_REACH: usize = 1024;
 pub struct Scratch {
     windows: Vec<(usize, Range<usize>)>,
     encoded_hits: Vec<usize>,
-    /// For each rule, whether the buffer's path allows it: decided on the rule's first
-    /// keyword hit in the buffer, since most buffers never meet a path-bound rule.
+    /// For each rule, whether the buffer's path allows it: decided for all path-bound rules
+    /// on the first keyword hit of one in the buffer, since most buffers never meet one.
     path_allows: Vec<Option<bool>>,
+    /// The rules whose path globs match the buffer's path.
+    path_rules: Vec<usize>,
     /// Each rule's capture slots, made on its first window and reused after.
     captures: Vec<Option<Captures>>,
     /// Each rule's cache for its keyword tail's lazy DFA, made on its first keyword hit.
@@ -78,7 +80,7 @@ impl<'r> Matcher<'r> {
 
     fn with_public(rules: &'r RuleSet, include_public: bool) -> Matcher<'r> {
         let path_bound = (0..rules.rules.len())
-            .filter(|&i| rules.rules[i].paths.is_some() || rules.rules[i].path_regex.is_some())
+            .filter(|&i| !rules.rules[i].paths.is_empty() || rules.rules[i].path_regex.is_some())
             .collect();
         Matcher {
             rules,
@@ -115,6 +117,7 @@ impl<'r> Matcher<'r> {
         }
         let encoded_hits = &mut scratch.encoded_hits;
         let tail_caches = &mut scratch.tail_caches;
+        let path_rules = &mut scratch.path_rules;
         rules.keywords().find(hay, |keyword, start, end| {
             if rules.is_encoded_keyword(keyword) {
                 if decode {
@@ -127,7 +130,14 @@ impl<'r> Matcher<'r> {
                 if rule.public && !self.include_public {
                     continue;
                 }
-                if !*path_allows[rule_index].get_or_insert_with(|| allows_path(rule, path)) {
+                let allowed = match path_allows[rule_index] {
+                    Some(allowed) => allowed,
+                    None => {
+                        self.decide_paths(path, path_allows, path_rules);
+                        path_allows[rule_index] == Some(true)
+                    }
+                };
+                if !allowed {
                     continue;
                 }
                 if let Some(window) = window(rule, hay, start..end, &mut tail_caches[rule_index]) {
@@ -141,6 +151,25 @@ impl<'r> Matcher<'r> {
         }
         self.run_windows(path, hay, &mut scratch.windows, &mut scratch.captures, out);
         self.sort_and_dedup(out);
+    }
+
+    /// Whether the file at `path` is one of each path-bound rule's paths, for all of them at
+    /// once: one match of the path against every rule's globs instead of one per rule.
+    fn decide_paths(&self, path: &str, path_allows: &mut [Option<bool>], path_rules: &mut Vec<usize>) {
+        for &rule_index in &self.path_bound {
+            path_allows[rule_index] = Some(self.rules.rules[rule_index].paths.is_empty());
+        }
+        self.rules.rules_with_path(path, path_rules);
+        for &rule_index in path_rules.iter() {
+            path_allows[rule_index] = Some(true);
+        }
+        for &rule_index in &self.path_bound {
+            if let Some(regex) = &self.rules.rules[rule_index].path_regex {
+                if !regex.is_match(path.as_bytes()) {
+                    path_allows[rule_index] = Some(false);
+                }
+            }
+        }
     }
 
     /// Runs each rule over its windows, merged where they overlap so that no match is found
@@ -344,14 +373,6 @@ impl<'r> Matcher<'r> {
     }
 }
 
-/// Whether a path-bound rule applies to the file at `path`.
-fn allows_path(rule: &Rule, path: &str) -> bool {
-    rule.path_regex
-        .as_ref()
-        .is_none_or(|r| r.is_match(path.as_bytes()))
-        && rule.paths.as_ref().is_none_or(|globs| globs.is_match(path))
-}
-
 /// Where a rule's regex runs for one keyword hit: as far around it as a match can lie, by
 /// what the rule's regex proves ([`crate::rules::Extent`]), else by the default reach. `None`
 /// when the regex proves that no match holds this hit as its keyword.
@@ -408,6 +429,27 @@ mod tests {
     use super::*;
     use crate::synth::Synth;
 
+    #[test]
+    fn a_files_path_decides_every_path_bound_rule_at_once() {
+        let rules = RuleSet::builtin().unwrap();
+        let matcher = Matcher::new(&rules);
+        let index = |id: &str| rules.rules.iter().position(|r| r.id == id).unwrap();
+        let (kube, npm) = (index("kubernetes-kubeconfig-token"), index("npm-npmrc-auth"));
+        let decide = |path: &str| {
+            let mut allowed = vec![None; rules.rules.len()];
+            matcher.decide_paths(path, &mut allowed, &mut Vec::new());
+            allowed
+        };
+        let at_kube = decide("home/dev/.kube/config");
+        assert_eq!((at_kube[kube], at_kube[npm]), (Some(true), Some(false)));
+        let at_npm = decide("app/.npmrc");
+        assert_eq!((at_npm[kube], at_npm[npm]), (Some(false), Some(true)));
+        let elsewhere = decide("src/main.rs");
+        assert_eq!((elsewhere[kube], elsewhere[npm]), (Some(false), Some(false)));
+        // Rules without paths are not path-bound: left as they were.
+        assert_eq!(elsewhere[index("github-classic-pat")], None);
+    }
+
     /// A tail saves most on the rules behind the keywords real code holds most (`https://`,
     /// `pat` in `path`, `token`): a change to their regexes that loses the tail would slow every
     /// scan down and change no result.
@@ -463,8 +505,10 @@ mod tests {
             rules
                 .keywords()
                 .find(hay, |keyword, start, end| hits.push((keyword, start..end)));
+            let mut allowed = vec![Some(true); rules.rules.len()];
+            matcher.decide_paths(path, &mut allowed, &mut Vec::new());
             for (index, rule) in rules.rules.iter().enumerate() {
-                if rule.patterns().is_none_or(|p| p.extent.tail.is_none()) || !allows_path(rule, path) {
+                if rule.patterns().is_none_or(|p| p.extent.tail.is_none()) || allowed[index] != Some(true) {
                     continue;
                 }
                 let mut cache = None;

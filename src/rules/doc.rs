@@ -27,7 +27,7 @@ pub fn checks(rule: &Rule) -> Vec<String> {
     if rule.context_pattern.is_some() {
         out.push("context".to_owned());
     }
-    if rule.paths.is_some() {
+    if !rule.paths.is_empty() {
         out.push("paths".to_owned());
     }
     if let Some(decoder) = rule.decoder {

@@ -297,7 +297,7 @@ impl Builder {
             checksum: None,
             decoder: None,
             public: false,
-            paths: None,
+            paths: Vec::new(),
             path_regex,
             allowlists,
             window: DEFAULT_WINDOW,

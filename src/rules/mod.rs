@@ -97,7 +97,9 @@ pub struct Rule {
     pub decoder: Option<Decoder>,
     /// Public by design: skipped unless asked for, then reported at `info`.
     pub public: bool,
-    pub paths: Option<GlobSet>,
+    /// The paths the rule applies to; none: every path. Matched for all rules at once with
+    /// [`RuleSet::path_globs`].
+    pub paths: Vec<Glob>,
     /// A regex the file's path must match (gitleaks' `path`).
     pub path_regex: Option<Regex>,
     /// Exceptions (gitleaks' allowlists): a candidate any of them allows is dropped.
@@ -219,6 +221,10 @@ pub struct RuleSet {
     pub purposes: Vec<Purpose>,
     /// File names that mark credential stores, scanned even when git ignores them.
     pub credential_files: GlobSet,
+    /// Every rule's `paths` in one set, so a file's path is matched once, not once per rule.
+    path_globs: GlobSet,
+    /// For each glob in `path_globs`, the rule it belongs to.
+    path_glob_rules: Vec<usize>,
     keywords: KeywordSet,
     /// For each keyword in `keywords`, the rules it triggers.
     keyword_rules: Vec<Vec<usize>>,
@@ -322,6 +328,15 @@ impl RuleSet {
 
     /// Whether a keyword of [`RuleSet::keywords`] is the base64 form of one: a hint that an
     /// encoded token may sit there.
+    /// Fills `rules` with the index of each rule one of whose `paths` matches `path` (a rule
+    /// may appear more than once).
+    pub fn rules_with_path(&self, path: &str, rules: &mut Vec<usize>) {
+        self.path_globs.matches_into(path, rules);
+        for glob in rules.iter_mut() {
+            *glob = self.path_glob_rules[*glob];
+        }
+    }
+
     pub fn is_encoded_keyword(&self, keyword: usize) -> bool {
         keyword >= self.encoded_from
     }
@@ -541,6 +556,17 @@ impl Builder {
                 e.to_string(),
             ))
         })?;
+        let mut path_globs = GlobSetBuilder::new();
+        let mut path_glob_rules = Vec::new();
+        for (rule_index, rule) in self.rules.iter().enumerate() {
+            for glob in &rule.paths {
+                path_globs.add(glob.clone());
+                path_glob_rules.push(rule_index);
+            }
+        }
+        let path_globs = path_globs
+            .build()
+            .map_err(|e| Error::from(FileError::new("rule data", "rule paths", "", None, e.to_string())))?;
         static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         Ok(RuleSet {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
@@ -549,6 +575,8 @@ impl Builder {
             placeholders: self.placeholders,
             purposes: self.purposes,
             credential_files,
+            path_globs,
+            path_glob_rules,
             keywords,
             keyword_rules,
             encoded_from,
@@ -607,17 +635,14 @@ fn compile_rule(def: RuleDef, provider: usize, source: &Source, eager: bool) -> 
         .as_ref()
         .map(|d| d.get_ref().parse::<Decoder>().map_err(|e| (Some(d.span()), e)))
         .transpose()?;
-    let paths = def
-        .paths
-        .as_ref()
-        .map(|globs| {
-            let mut set = GlobSetBuilder::new();
-            for glob in globs.get_ref() {
-                set.add(Glob::new(glob).map_err(|e| (Some(globs.span()), e.to_string()))?);
-            }
-            set.build().map_err(|e| (Some(globs.span()), e.to_string()))
-        })
-        .transpose()?;
+    let paths = match &def.paths {
+        Some(globs) => globs
+            .get_ref()
+            .iter()
+            .map(|glob| Glob::new(glob).map_err(|e| (Some(globs.span()), e.to_string())))
+            .collect::<Result<_, _>>()?,
+        None => Vec::new(),
+    };
     let allowlists = match &def.not_secrets {
         Some(list) => vec![Allowlist {
             all: false,
