@@ -131,22 +131,27 @@ impl Origin {
 pub struct Chunks {
     file: File,
     policy: ChunkPolicy,
+    /// Bytes of the file not read yet.
     remaining: u64,
+    /// Whether the first chunk, which `read` leaves in the caller's buffer, was handed out.
     started: bool,
     lines_before: usize,
     column_before: usize,
 }
 
 impl Chunks {
-    /// Reads the next chunk into `buf`, keeping the overlap from the previous one at its
-    /// front; `None` when the file is done.
+    /// Reads the next chunk into `buf`, the buffer given to [`read`], keeping the overlap
+    /// from the previous one at its front; `None` when the file is done.
     pub fn next_into(&mut self, buf: &mut Vec<u8>) -> io::Result<Option<Origin>> {
-        let overlap = 2 * self.policy.half_overlap;
-        let owned_from = if self.started {
+        let owned_from = if !self.started {
+            // `read` left the first chunk in `buf` when it found the file too big to hold.
+            self.started = true;
+            0
+        } else {
             if self.remaining == 0 {
                 return Ok(None);
             }
-            let drop = buf.len().saturating_sub(overlap);
+            let drop = buf.len().saturating_sub(2 * self.policy.half_overlap);
             let dropped = &buf[..drop];
             self.lines_before += memchr::memchr_iter(b'\n', dropped).count();
             let tail = match memchr::memrchr(b'\n', dropped) {
@@ -158,18 +163,15 @@ impl Chunks {
             };
             self.column_before += count_chars(tail);
             buf.drain(..drop);
-            self.policy.half_overlap.min(buf.len())
-        } else {
-            buf.clear();
-            self.started = true;
-            0
+            let owned_from = self.policy.half_overlap.min(buf.len());
+            let want = (self.policy.size as u64).min(self.remaining);
+            let before = buf.len();
+            (&mut self.file).take(want).read_to_end(buf)?;
+            let read = (buf.len() - before) as u64;
+            // A file that shrank while it was read ends here.
+            self.remaining = if read < want { 0 } else { self.remaining - read };
+            owned_from
         };
-        let want = (self.policy.size as u64).min(self.remaining);
-        let before = buf.len();
-        (&mut self.file).take(want).read_to_end(buf)?;
-        let read = (buf.len() - before) as u64;
-        // A file that shrank while it was read ends here.
-        self.remaining = if read < want { 0 } else { self.remaining - read };
         let owned_to = if self.remaining == 0 {
             buf.len()
         } else {
@@ -401,18 +403,22 @@ fn read_inner(path: &Path, max_file_size: u64, chunks: ChunkPolicy, buf: &mut Ve
     if packed.is_none() && is_binary(buf) {
         return Ok(Opened::Skipped(Skip::Binary));
     }
-    file.seek(SeekFrom::Start(0))?;
     if let Some(kind) = packed {
         // Too big to hold: an archive is read from the file, member by member.
+        file.seek(SeekFrom::Start(0))?;
         return Ok(Opened::Archive(archive::Archive {
             kind,
             file: Some(file),
         }));
     }
+    // What was read is the first chunk (`hold` is the chunk size here: a file over the
+    // size limit was skipped above), all but the one byte past it, which is read again.
+    buf.truncate(chunks.size);
+    file.seek(SeekFrom::Start(chunks.size as u64))?;
     Ok(Opened::Chunked(Chunks {
         file,
         policy: chunks,
-        remaining: len,
+        remaining: len - chunks.size as u64,
         started: false,
         lines_before: 0,
         column_before: 0,
