@@ -38,6 +38,7 @@ pub fn locate(
     // Whether the last line looked at allows its findings: many findings can share one
     // (minified) line, which is read once.
     let mut allowed_line: Option<(usize, bool)> = None;
+    let furthest = furthest_ends(matches);
     for m in matches {
         let (line, line_start, column) = cursor.advance(hay, m.secret.start);
         let allowed = match allowed_line {
@@ -66,7 +67,7 @@ pub fn locate(
         if m.decoded.is_some() {
             facts.insert("encoding".to_owned(), "base64".to_owned());
         }
-        let mut excerpt = excerpt(hay, line, line_start, &m.secret, matches);
+        let mut excerpt = excerpt(hay, line, line_start, &m.secret, matches, &furthest);
         excerpt.first_line += origin.lines_before;
         // A line that began in an earlier chunk has characters this buffer does not hold.
         let column_shift = |line_start: usize| if line_start == 0 { origin.column_before } else { 0 };
@@ -156,9 +157,31 @@ impl LineCursor {
     }
 }
 
+/// For each match of `all` (sorted by start), which of it and the matches before it ends
+/// last: whether a secret that starts before an excerpt reaches into it.
+fn furthest_ends(all: &[RawMatch]) -> Vec<usize> {
+    let mut furthest = 0;
+    (0..all.len())
+        .map(|i| {
+            if all[i].secret.end > all[furthest].secret.end {
+                furthest = i;
+            }
+            furthest
+        })
+        .collect()
+}
+
 /// The secret's line with one line of context on each side, very long lines clipped around
 /// it, and every secret in view (this one and any neighbour) replaced by its preview.
-fn excerpt(hay: &[u8], line: usize, line_start: usize, secret: &Range<usize>, all: &[RawMatch]) -> Excerpt {
+/// `furthest` is [`furthest_ends`] of `all`.
+fn excerpt(
+    hay: &[u8],
+    line: usize,
+    line_start: usize,
+    secret: &Range<usize>,
+    all: &[RawMatch],
+    furthest: &[usize],
+) -> Excerpt {
     // The line before, if it starts near enough to be shown; looked for only that far back.
     let prev_start = match line_start {
         0 => None,
@@ -190,6 +213,14 @@ fn excerpt(hay: &[u8], line: usize, line_start: usize, secret: &Range<usize>, al
     // `all` is sorted by start: only the matches in view are looked at, so a buffer with many
     // findings costs each one its neighbours, not every match.
     let in_view = all.partition_point(|m| m.secret.start < from);
+    // A neighbour that starts before the view and ends in it (the body of a private key
+    // above the secret) shows as its preview where the view starts, not as its last lines.
+    if let Some(reaching) = in_view.checked_sub(1).map(|i| &all[furthest[i]].secret) {
+        if reaching.end > from && reaching.end <= secret.start {
+            text.push_str(&preview(&String::from_utf8_lossy(&hay[reaching.clone()])));
+            pos = reaching.end;
+        }
+    }
     for other in all[in_view..].iter().map(|m| &m.secret) {
         if other.start >= to {
             break;
@@ -346,7 +377,7 @@ mod tests {
                 checksum: crate::finding::ChecksumStatus::None,
                 decoded: None,
             }];
-            let shown = excerpt(text.as_bytes(), 3, line_start, &span, &all);
+            let shown = excerpt(text.as_bytes(), 3, line_start, &span, &all, &furthest_ends(&all));
             let expected_first = if gap <= EXCERPT_BYTES { 2 } else { 3 };
             assert_eq!(shown.first_line, expected_first, "gap {gap}");
         }
@@ -383,7 +414,14 @@ mod tests {
             raw(&after),
         ];
         let line_start = all[3].secret.start - 2;
-        let shown = excerpt(text.as_bytes(), 4, line_start, &all[3].secret, &all);
+        let shown = excerpt(
+            text.as_bytes(),
+            4,
+            line_start,
+            &all[3].secret,
+            &all,
+            &furthest_ends(&all),
+        );
         assert_eq!(shown.first_line, 3);
         assert_eq!(&shown.text[shown.span.clone()], preview(&secret));
         assert!(
@@ -403,6 +441,47 @@ mod tests {
                 shown.text
             );
         }
+    }
+
+    #[test]
+    fn a_multi_line_secret_above_shows_as_its_preview_not_its_last_lines() {
+        let body: Vec<String> = (0..30)
+            .map(|i| format!("{i:02}Kq8Vw3Lx9Pz4Rt7Ym2Nb6Hc1Jd5Fg0Sa"))
+            .collect();
+        let key = format!(
+            "-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----",
+            body.join("\n")
+        );
+        let secret = "ghp_".to_owned() + &"b2".repeat(18);
+        let text = format!("{key}\nB={secret}\n");
+        let raw = |token: &str| {
+            let start = text.find(token).unwrap();
+            RawMatch {
+                rule: 0,
+                span: start..start + token.len(),
+                secret: start..start + token.len(),
+                checksum: crate::finding::ChecksumStatus::None,
+                decoded: None,
+            }
+        };
+        let all = [raw(&key), raw(&secret)];
+        let line_start = all[1].secret.start - 2;
+        let line = text[..line_start].matches('\n').count() + 1;
+        let shown = excerpt(
+            text.as_bytes(),
+            line,
+            line_start,
+            &all[1].secret,
+            &all,
+            &furthest_ends(&all),
+        );
+        assert_eq!(shown.first_line, line - 1);
+        assert_eq!(shown.text, format!("{}\nB={}\n", preview(&key), preview(&secret)));
+        assert!(
+            !body.iter().any(|line| shown.text.contains(&line[..12])),
+            "{}",
+            shown.text
+        );
     }
 
     #[test]
