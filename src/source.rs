@@ -264,10 +264,12 @@ where
                 visitor(Visit::Skipped(file, Skip::Special));
                 return WalkState::Continue;
             }
-            let is_credential = entry
-                .file_name()
-                .to_str()
-                .is_some_and(|name| credential_files.is_match(name));
+            // Without the second listing (`--no-ignore`) no file is reached twice.
+            let is_credential = !options.no_ignore
+                && entry
+                    .file_name()
+                    .to_str()
+                    .is_some_and(|name| credential_files.is_match(name));
             if is_credential && !claim(path) {
                 return WalkState::Continue;
             }

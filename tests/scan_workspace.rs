@@ -79,8 +79,16 @@ fn gitignored_credential_files_are_scanned_but_other_ignored_files_are_not() {
     assert!(!paths.iter().any(|p| p == "notes.log"), "{paths:?}");
 
     let everything = run_in(dir.path(), &["-f", "json", "--no-ignore", "."]);
-    assert!(everything
+    let everywhere: Vec<String> = everything
         .findings()
-        .iter()
-        .any(|(_, path, _)| path == "notes.log"));
+        .into_iter()
+        .map(|(_, path, _)| path)
+        .collect();
+    assert!(everywhere.iter().any(|p| p == "notes.log"));
+    // Each credential file is scanned once either way: found both by the walk and by the
+    // second listing, or by the walk alone.
+    for credential_file in [".env", ".npmrc", "keys/id_ed25519"] {
+        let count = |paths: &[String]| paths.iter().filter(|p| *p == credential_file).count();
+        assert_eq!(count(&everywhere), count(&paths), "{credential_file}");
+    }
 }
