@@ -383,6 +383,18 @@ mod tests {
         }
     }
 
+    /// A match of `token`'s first occurrence in `text`, all of it the secret.
+    fn match_of(text: &str, token: &str) -> RawMatch {
+        let start = text.find(token).unwrap();
+        RawMatch {
+            rule: 0,
+            span: start..start + token.len(),
+            secret: start..start + token.len(),
+            checksum: crate::finding::ChecksumStatus::None,
+            decoded: None,
+        }
+    }
+
     #[test]
     fn the_excerpt_shows_neighbouring_secrets_as_previews_only() {
         let before = "ghp_".to_owned() + &"a1".repeat(18);
@@ -396,16 +408,7 @@ mod tests {
             "{far}\n{}\nA={before}Zq9Zq9Zq9Zq9\nB={secret}\n\"k\": \"{after}\"\n",
             "x".repeat(3 * EXCERPT_BYTES)
         );
-        let raw = |token: &str| {
-            let start = text.find(token).unwrap();
-            RawMatch {
-                rule: 0,
-                span: start..start + token.len(),
-                secret: start..start + token.len(),
-                checksum: crate::finding::ChecksumStatus::None,
-                decoded: None,
-            }
-        };
+        let raw = |token: &str| match_of(&text, token);
         let all = [
             raw(&far),
             raw(&before),
@@ -454,16 +457,7 @@ mod tests {
         );
         let secret = "ghp_".to_owned() + &"b2".repeat(18);
         let text = format!("{key}\nB={secret}\n");
-        let raw = |token: &str| {
-            let start = text.find(token).unwrap();
-            RawMatch {
-                rule: 0,
-                span: start..start + token.len(),
-                secret: start..start + token.len(),
-                checksum: crate::finding::ChecksumStatus::None,
-                decoded: None,
-            }
-        };
+        let raw = |token: &str| match_of(&text, token);
         let all = [raw(&key), raw(&secret)];
         let line_start = all[1].secret.start - 2;
         let line = text[..line_start].matches('\n').count() + 1;
