@@ -20,6 +20,8 @@ use std::sync::Mutex;
 use globset::GlobSet;
 use ignore::{WalkBuilder, WalkState};
 
+/// How much of a file is read before a bigger one is asked its size.
+const FIRST_READ: u64 = 1 << 20;
 /// How many leading bytes are checked for a NUL to call a file binary (as git and ripgrep do).
 const BINARY_PROBE: usize = 8 * 1024;
 
@@ -387,19 +389,27 @@ enum Opened {
 fn read_inner(path: &Path, max_file_size: u64, chunks: ChunkPolicy, buf: &mut Vec<u8>) -> io::Result<Opened> {
     buf.clear();
     let mut file = File::open(path)?;
-    // Read first, ask the size only of a file too big to hold: most files are small, and a
-    // `stat` per file is a system call ripgrep does not make either. The `take` also guards
-    // against a file that grows while it is read; saturating, so that a limit of u64::MAX
+    // Read first, ask the size only of a file past the first mebibyte: most files are small,
+    // and a `stat` per file is a system call ripgrep does not make either; a file over the
+    // limit then costs a mebibyte read, not a chunk. The `take`s also guard against a file
+    // that grows while it is read; saturating, so that a limit of u64::MAX
     // (`--max-file-size 18446744073709551615`) means no limit, not a limit of 0.
     let hold = max_file_size.min(chunks.size as u64);
-    (&mut file).take(hold.saturating_add(1)).read_to_end(buf)?;
-    if buf.len() as u64 <= hold {
+    let first = hold.min(FIRST_READ);
+    (&mut file).take(first.saturating_add(1)).read_to_end(buf)?;
+    if buf.len() as u64 <= first {
         return Ok(Opened::Whole);
     }
     let len = file.metadata()?.len().max(buf.len() as u64);
     if len > max_file_size {
         return Ok(Opened::Skipped(Skip::TooLarge(len)));
     }
+    let rest = hold.saturating_add(1).saturating_sub(buf.len() as u64);
+    (&mut file).take(rest).read_to_end(buf)?;
+    if buf.len() as u64 <= hold {
+        return Ok(Opened::Whole);
+    }
+    let len = len.max(buf.len() as u64);
     // Archive, binary or text is decided on the first bytes, as for a whole file.
     let packed = archive::sniff(buf);
     if packed.is_none() && is_binary(buf) {

@@ -34,6 +34,32 @@ fn located(run: &common::Run) -> Vec<(String, u64, u64)> {
         .collect()
 }
 
+/// Past the first mebibyte a file is asked its size before more is read: one under the limit
+/// is still read whole, one over it skipped.
+#[test]
+fn a_file_of_a_few_mebibytes_is_read_whole_under_the_limit_and_skipped_over_it() {
+    let dir = TempDir::new().unwrap();
+    let filler = "# filler line with some words to move things along\n".repeat(70_000);
+    let text = format!(
+        "{filler}export GITHUB_TOKEN=\"{}\"\n",
+        github_pat("past-first-read")
+    );
+    assert!(text.len() > 3 << 20);
+    write(dir.path(), "big.sh", &text);
+    let lines = filler.lines().count() as u64;
+
+    let run = run_in(dir.path(), &["-f", "json", "big.sh"]);
+    assert_eq!(
+        located(&run),
+        vec![("github-classic-pat".to_owned(), lines + 1, 22)]
+    );
+    assert_eq!(run.json()["stats"]["bytes_scanned"], text.len());
+
+    let run = run_in(dir.path(), &["-f", "json", "--max-file-size", "2M", "big.sh"]);
+    assert_eq!(located(&run), vec![]);
+    assert_eq!(run.json()["stats"]["skipped_too_large"], 1);
+}
+
 #[test]
 fn chunking_at_any_boundary_finds_the_same_tokens() {
     let dir = TempDir::new().unwrap();
