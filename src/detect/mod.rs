@@ -156,19 +156,15 @@ impl<'r> Matcher<'r> {
     /// Whether the file at `path` is one of each path-bound rule's paths, for all of them at
     /// once: one match of the path against every rule's globs instead of one per rule.
     fn decide_paths(&self, path: &str, path_allows: &mut [Option<bool>], path_rules: &mut Vec<usize>) {
-        for &rule_index in &self.path_bound {
-            path_allows[rule_index] = Some(self.rules.rules[rule_index].paths.is_empty());
-        }
         self.rules.rules_with_path(path, path_rules);
-        for &rule_index in path_rules.iter() {
-            path_allows[rule_index] = Some(true);
-        }
         for &rule_index in &self.path_bound {
-            if let Some(regex) = &self.rules.rules[rule_index].path_regex {
-                if !regex.is_match(path.as_bytes()) {
-                    path_allows[rule_index] = Some(false);
-                }
-            }
+            let rule = &self.rules.rules[rule_index];
+            let by_globs = rule.paths.is_empty() || path_rules.contains(&rule_index);
+            let by_regex = rule
+                .path_regex
+                .as_ref()
+                .is_none_or(|r| r.is_match(path.as_bytes()));
+            path_allows[rule_index] = Some(by_globs && by_regex);
         }
     }
 

@@ -97,8 +97,8 @@ pub struct Rule {
     pub decoder: Option<Decoder>,
     /// Public by design: skipped unless asked for, then reported at `info`.
     pub public: bool,
-    /// The paths the rule applies to; none: every path. Matched for all rules at once with
-    /// [`RuleSet::path_globs`].
+    /// The paths the rule applies to; none: every path. Matched for all rules at once by
+    /// [`RuleSet::rules_with_path`].
     pub paths: Vec<Glob>,
     /// A regex the file's path must match (gitleaks' `path`).
     pub path_regex: Option<Regex>,
@@ -326,8 +326,6 @@ impl RuleSet {
         &self.keyword_rules[keyword]
     }
 
-    /// Whether a keyword of [`RuleSet::keywords`] is the base64 form of one: a hint that an
-    /// encoded token may sit there.
     /// Fills `rules` with the index of each rule one of whose `paths` matches `path` (a rule
     /// may appear more than once).
     pub fn rules_with_path(&self, path: &str, rules: &mut Vec<usize>) {
@@ -337,6 +335,8 @@ impl RuleSet {
         }
     }
 
+    /// Whether a keyword of [`RuleSet::keywords`] is the base64 form of one: a hint that an
+    /// encoded token may sit there.
     pub fn is_encoded_keyword(&self, keyword: usize) -> bool {
         keyword >= self.encoded_from
     }
