@@ -47,9 +47,8 @@ const ENCODED_REACH: usize = 1024;
 pub struct Scratch {
     windows: Vec<(usize, Range<usize>)>,
     encoded_hits: Vec<usize>,
-    /// For each rule, whether the buffer's path allows it: decided for all path-bound rules
-    /// on the first keyword hit of one in the buffer, since most buffers never meet one.
-    path_allows: Vec<Option<bool>>,
+    /// For each rule, whether the buffer's path allows it.
+    path_allows: Vec<bool>,
     /// The rules whose path globs match the buffer's path.
     path_rules: Vec<usize>,
     /// Each rule's capture slots, made on its first window and reused after.
@@ -80,7 +79,7 @@ impl<'r> Matcher<'r> {
 
     fn with_public(rules: &'r RuleSet, include_public: bool) -> Matcher<'r> {
         let path_bound = (0..rules.rules.len())
-            .filter(|&i| !rules.rules[i].paths.is_empty() || rules.rules[i].path_regex.is_some())
+            .filter(|&i| rules.rules[i].is_path_bound())
             .collect();
         Matcher {
             rules,
@@ -104,7 +103,7 @@ impl<'r> Matcher<'r> {
             scratch.tail_caches.clear();
             scratch.tail_caches.resize_with(self.rules.rules.len(), || None);
             scratch.path_allows.clear();
-            scratch.path_allows.resize(self.rules.rules.len(), Some(true));
+            scratch.path_allows.resize(self.rules.rules.len(), true);
             scratch.rule_set = Some(self.rules.id());
         }
         let windows = &mut scratch.windows;
@@ -112,13 +111,14 @@ impl<'r> Matcher<'r> {
         scratch.encoded_hits.clear();
         let rules = self.rules;
         let path_allows = &mut scratch.path_allows;
-        for &rule_index in &self.path_bound {
-            path_allows[rule_index] = None;
-        }
+        let keywords = if self.decide_paths(path, path_allows, &mut scratch.path_rules) {
+            rules.keywords()
+        } else {
+            rules.keywords_anywhere()
+        };
         let encoded_hits = &mut scratch.encoded_hits;
         let tail_caches = &mut scratch.tail_caches;
-        let path_rules = &mut scratch.path_rules;
-        rules.keywords().find(hay, |keyword, start, end| {
+        keywords.find(hay, |keyword, start, end| {
             if rules.is_encoded_keyword(keyword) {
                 if decode {
                     encoded_hits.push(start);
@@ -130,14 +130,7 @@ impl<'r> Matcher<'r> {
                 if rule.public && !self.include_public {
                     continue;
                 }
-                let allowed = match path_allows[rule_index] {
-                    Some(allowed) => allowed,
-                    None => {
-                        self.decide_paths(path, path_allows, path_rules);
-                        path_allows[rule_index] == Some(true)
-                    }
-                };
-                if !allowed {
+                if !path_allows[rule_index] {
                     continue;
                 }
                 if let Some(window) = window(rule, hay, start..end, &mut tail_caches[rule_index]) {
@@ -155,8 +148,10 @@ impl<'r> Matcher<'r> {
 
     /// Whether the file at `path` is one of each path-bound rule's paths, for all of them at
     /// once: one match of the path against every rule's globs instead of one per rule.
-    fn decide_paths(&self, path: &str, path_allows: &mut [Option<bool>], path_rules: &mut Vec<usize>) {
+    /// Returns whether any of them applies.
+    fn decide_paths(&self, path: &str, path_allows: &mut [bool], path_rules: &mut Vec<usize>) -> bool {
         self.rules.rules_with_path(path, path_rules);
+        let mut any = false;
         for &rule_index in &self.path_bound {
             let rule = &self.rules.rules[rule_index];
             let by_globs = rule.paths.is_empty() || path_rules.contains(&rule_index);
@@ -164,8 +159,10 @@ impl<'r> Matcher<'r> {
                 .path_regex
                 .as_ref()
                 .is_none_or(|r| r.is_match(path.as_bytes()));
-            path_allows[rule_index] = Some(by_globs && by_regex);
+            path_allows[rule_index] = by_globs && by_regex;
+            any |= path_allows[rule_index];
         }
+        any
     }
 
     /// Runs each rule over its windows, merged where they overlap so that no match is found
@@ -432,18 +429,40 @@ mod tests {
         let index = |id: &str| rules.rules.iter().position(|r| r.id == id).unwrap();
         let (kube, npm) = (index("kubernetes-kubeconfig-token"), index("npm-npmrc-auth"));
         let decide = |path: &str| {
-            let mut allowed = vec![None; rules.rules.len()];
-            matcher.decide_paths(path, &mut allowed, &mut Vec::new());
-            allowed
+            let mut allowed = vec![true; rules.rules.len()];
+            let any = matcher.decide_paths(path, &mut allowed, &mut Vec::new());
+            (any, allowed)
         };
-        let at_kube = decide("home/dev/.kube/config");
-        assert_eq!((at_kube[kube], at_kube[npm]), (Some(true), Some(false)));
-        let at_npm = decide("app/.npmrc");
-        assert_eq!((at_npm[kube], at_npm[npm]), (Some(false), Some(true)));
-        let elsewhere = decide("src/main.rs");
-        assert_eq!((elsewhere[kube], elsewhere[npm]), (Some(false), Some(false)));
+        let (any, at_kube) = decide("home/dev/.kube/config");
+        assert_eq!((any, at_kube[kube], at_kube[npm]), (true, true, false));
+        let (any, at_npm) = decide("app/.npmrc");
+        assert_eq!((any, at_npm[kube], at_npm[npm]), (true, false, true));
+        let (any, elsewhere) = decide("src/main.rs");
+        assert_eq!((any, elsewhere[kube], elsewhere[npm]), (false, false, false));
         // Rules without paths are not path-bound: left as they were.
-        assert_eq!(elsewhere[index("github-classic-pat")], None);
+        assert!(elsewhere[index("github-classic-pat")]);
+    }
+
+    /// Keywords that only path-bound rules have (the MCP config rules' `key` and
+    /// `credential`) are searched for on those rules' paths only; shared ones everywhere.
+    #[test]
+    fn keywords_of_path_bound_rules_alone_are_searched_for_on_their_paths() {
+        let rules = RuleSet::builtin().unwrap();
+        let hay = b"credential = client_secret";
+        let found = |keywords: &KeywordSet| {
+            let mut words = Vec::new();
+            keywords.find(hay, |_, start, end| words.push(&hay[start..end]));
+            words.sort_unstable();
+            words
+        };
+        let all = found(rules.keywords());
+        let anywhere = found(rules.keywords_anywhere());
+        assert!(
+            all.contains(&&b"credential"[..]) && all.contains(&&b"secret"[..]),
+            "{all:?}"
+        );
+        assert!(!anywhere.contains(&&b"credential"[..]) && anywhere.contains(&&b"secret"[..]));
+        assert!(anywhere.iter().all(|word| all.contains(word)));
     }
 
     /// A tail saves most on the rules behind the keywords real code holds most (`https://`,
@@ -501,10 +520,10 @@ mod tests {
             rules
                 .keywords()
                 .find(hay, |keyword, start, end| hits.push((keyword, start..end)));
-            let mut allowed = vec![Some(true); rules.rules.len()];
+            let mut allowed = vec![true; rules.rules.len()];
             matcher.decide_paths(path, &mut allowed, &mut Vec::new());
             for (index, rule) in rules.rules.iter().enumerate() {
-                if rule.patterns().is_none_or(|p| p.extent.tail.is_none()) || allowed[index] != Some(true) {
+                if rule.patterns().is_none_or(|p| p.extent.tail.is_none()) || !allowed[index] {
                     continue;
                 }
                 let mut cache = None;
