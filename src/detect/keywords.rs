@@ -180,12 +180,16 @@ impl KeywordSet {
     /// [`KeywordSet::new`]: the grams that enter each keyword are chosen already.
     pub fn subset(&self, keep: impl Fn(usize) -> bool) -> Result<KeywordSet, String> {
         let keywords = (self.keywords.iter().enumerate())
-            .map(|(index, keyword)| match keep(index) {
-                true => keyword.clone(),
-                false => Keyword {
-                    bytes: Box::default(),
-                    ignore_case: keyword.ignore_case,
-                },
+            .map(|(index, keyword)| {
+                if keep(index) {
+                    keyword.clone()
+                } else {
+                    // Empty: never matches.
+                    Keyword {
+                        bytes: Box::default(),
+                        ignore_case: keyword.ignore_case,
+                    }
+                }
             })
             .collect();
         let grams = (self.entries.iter())

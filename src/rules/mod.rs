@@ -332,7 +332,7 @@ impl RuleSet {
     /// The keywords of the rules that apply on any path, indexed as in
     /// [`RuleSet::keywords`]: all a file needs unless its path brings in a path-bound rule.
     /// The MCP config rules' `key`, `auth` and `credential` are nearly half of the keyword
-    /// hits in code, and lead nowhere outside those configs.
+    /// hits in the benchmark corpus, and lead nowhere outside those configs.
     pub fn keywords_anywhere(&self) -> &KeywordSet {
         &self.keywords_anywhere
     }
