@@ -16,7 +16,7 @@ use crate::detect::{Matcher, RawMatch, Scratch};
 use crate::finding::{locate, Finding, KeepSecret, Severity};
 use crate::git::{self, AddedLines, Tagged};
 use crate::introspect;
-use crate::reach::{self, Catalog, ReachOptions};
+use crate::reach::{self, ReachOptions};
 use crate::rules::RuleSet;
 use crate::scope;
 use crate::source::{self, Content, FileRef, Origin, Skip, Visit, WalkOptions};
@@ -154,6 +154,8 @@ struct Shared<'a> {
     matcher: Matcher<'a>,
     progress: &'a Progress,
     counters: Counters,
+    /// Who can read each finding: filled in by the workers as they publish findings.
+    reach: reach::Annotator<'a>,
     findings: Mutex<Vec<Finding>>,
     /// Git blobs' findings, tagged for [`git::settle`].
     tagged: Mutex<Vec<Tagged>>,
@@ -182,6 +184,7 @@ pub fn scan(options: &ScanOptions, rules: &RuleSet, config: &Config, progress: &
         },
         progress,
         counters: Counters::default(),
+        reach: reach::Annotator::new(&options.roots, &options.reach),
         findings: Mutex::new(Vec::new()),
         tagged: Mutex::new(Vec::new()),
         problems: Mutex::new(Vec::new()),
@@ -206,6 +209,7 @@ pub fn scan(options: &ScanOptions, rules: &RuleSet, config: &Config, progress: &
 
     let Shared {
         counters,
+        reach,
         findings,
         tagged,
         problems,
@@ -213,13 +217,13 @@ pub fn scan(options: &ScanOptions, rules: &RuleSet, config: &Config, progress: &
     } = shared;
     let mut findings = findings.into_inner().unwrap_or_default();
     if let Some(plan) = &options.git {
+        // Which of a blob's findings stay is known only once every blob is in.
         findings = git::settle(plan, tagged.into_inner().unwrap_or_default());
+        judge_findings(&mut findings, &reach, rules, config);
     }
     findings.sort_by(|a, b| a.location_key().cmp(&b.location_key()));
     let mut problems = problems.into_inner().unwrap_or_default();
-    // Reach first: the severity model reads `reachable_by`.
-    annotate_reach(&mut findings, options, &mut problems);
-    scope::assess(&mut findings, rules, config);
+    problems.extend(reach_problems(reach));
     problems.sort_by(|a, b| a.path.cmp(&b.path));
     let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
     let stats = Stats {
@@ -411,12 +415,16 @@ impl Worker<'_, '_> {
             .fetch_add(self.found.len() as u64, Ordering::Relaxed);
     }
 
-    /// Hands the findings of the last buffer to the scan.
+    /// Judges the findings of the last buffer and hands them to the scan: on the workers,
+    /// so that no stage is left to run on one thread after the walk.
     fn publish(&mut self) {
-        if !self.found.is_empty() {
-            if let Ok(mut all) = self.shared.findings.lock() {
-                all.append(&mut self.found);
-            }
+        if self.found.is_empty() {
+            return;
+        }
+        let shared = self.shared;
+        judge_findings(&mut self.found, &shared.reach, shared.rules, shared.config);
+        if let Ok(mut all) = shared.findings.lock() {
+            all.append(&mut self.found);
         }
     }
 
@@ -451,29 +459,31 @@ impl Worker<'_, '_> {
     }
 }
 
-/// The reach stage: who can read each finding. A settings file it cannot parse is a warning
-/// (its blocks are not credited); a broken built-in catalog is an error.
-fn annotate_reach(findings: &mut [Finding], options: &ScanOptions, problems: &mut Vec<Problem>) {
-    if findings.is_empty() {
-        return;
-    }
-    match Catalog::builtin() {
-        Ok(catalog) => {
-            for warning in reach::annotate(findings, &options.roots, &catalog, &options.reach) {
-                let (path, message) = warning.split_once(": ").unwrap_or(("", warning.as_str()));
-                problems.push(Problem {
-                    path: path.to_owned(),
-                    message: message.to_owned(),
-                    error: false,
-                });
-            }
+/// The stages after a finding is located: who can read it, then its scope, stated use and
+/// severity. Reach first: the severity model reads `reachable_by`.
+fn judge_findings(findings: &mut [Finding], reach: &reach::Annotator, rules: &RuleSet, config: &Config) {
+    reach.annotate(findings);
+    scope::assess(findings, rules, config);
+}
+
+/// The reach stage's problems: a settings file it cannot parse is a warning (its blocks are
+/// not credited); a broken built-in catalog is an error.
+fn reach_problems(reach: reach::Annotator) -> Vec<Problem> {
+    let (broken, warnings) = reach.finish();
+    let broken = broken.map(|message| Problem {
+        path: "rules/agents".to_owned(),
+        message,
+        error: true,
+    });
+    let warnings = warnings.into_iter().map(|warning| {
+        let (path, message) = warning.split_once(": ").unwrap_or(("", warning.as_str()));
+        Problem {
+            path: path.to_owned(),
+            message: message.to_owned(),
+            error: false,
         }
-        Err(err) => problems.push(Problem {
-            path: "rules/agents".to_owned(),
-            message: err.to_string(),
-            error: true,
-        }),
-    }
+    });
+    broken.into_iter().chain(warnings).collect()
 }
 
 /// Matches one in-memory buffer (a home credential file, an environment variable) shown as

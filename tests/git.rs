@@ -60,6 +60,47 @@ fn staged_reports_only_lines_added_to_head() {
     );
 }
 
+/// Git findings are settled after every blob is in, and judged then: who reaches them and
+/// their severity are there as in a plain scan.
+#[test]
+fn staged_findings_carry_reach_and_severity() {
+    let dir = repo();
+    std::fs::create_dir(dir.path().join(".cursor")).expect("mkdir .cursor");
+    write(dir.path(), ".cursorignore", "app.env\n");
+    write(
+        dir.path(),
+        "app.env",
+        format!("GITHUB_TOKEN={}\n", github_pat("staged")),
+    );
+    git(dir.path(), &["add", "app.env"]);
+
+    let run = run_in(dir.path(), &["--staged", "-f", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let found = findings(&run);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let reach: Vec<(&str, &str, Option<&str>)> = found[0]["reachable_by"]
+        .as_array()
+        .expect("reachable_by")
+        .iter()
+        .map(|r| {
+            (
+                r["agent"].as_str().unwrap(),
+                r["channel"].as_str().unwrap(),
+                r["blocked_by"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        reach,
+        vec![
+            ("cursor", "file-tool", Some(".cursorignore:1")),
+            ("cursor", "shell", None)
+        ]
+    );
+    assert_eq!(found[0]["scope"]["source"], "static");
+    assert_eq!(found[0]["severity"], "high", "{:#}", found[0]);
+}
+
 #[test]
 fn staged_with_nothing_staged_is_clean() {
     let dir = repo();

@@ -6,11 +6,10 @@
 //! Indexing-only files (`.cursorindexingignore`, `.aiexclude`, ...) never get here: they
 //! block no read.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::Match;
@@ -30,7 +29,7 @@ pub struct IgnoreFile {
     name: String,
     root: PathBuf,
     hierarchical: bool,
-    cache: RefCell<HashMap<PathBuf, Option<Rc<Loaded>>>>,
+    cache: Mutex<HashMap<PathBuf, Option<Arc<Loaded>>>>,
 }
 
 impl IgnoreFile {
@@ -39,13 +38,15 @@ impl IgnoreFile {
             name: name.to_owned(),
             root: root.to_owned(),
             hierarchical,
-            cache: RefCell::new(HashMap::new()),
+            cache: Mutex::new(HashMap::new()),
         }
     }
 
     /// The ignore file in `dir`, parsed once.
-    fn load(&self, dir: &Path) -> Option<Rc<Loaded>> {
-        if let Some(hit) = self.cache.borrow().get(dir) {
+    fn load(&self, dir: &Path) -> Option<Arc<Loaded>> {
+        // Held while the file is read: workers annotating at once would read it twice.
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(hit) = cache.get(dir) {
             return hit.clone();
         }
         let path = dir.join(&self.name);
@@ -61,9 +62,9 @@ impl IgnoreFile {
                 .unwrap_or(&path)
                 .to_string_lossy()
                 .replace('\\', "/");
-            Rc::new(Loaded { matcher, text, shown })
+            Arc::new(Loaded { matcher, text, shown })
         });
-        self.cache.borrow_mut().insert(dir.to_owned(), loaded.clone());
+        cache.insert(dir.to_owned(), loaded.clone());
         loaded
     }
 }

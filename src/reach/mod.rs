@@ -31,13 +31,13 @@ mod opencode;
 mod text;
 mod zed;
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
 use std::fs;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
@@ -126,8 +126,9 @@ pub struct Target {
     pub abs: PathBuf,
 }
 
-/// Something that stops one channel for some paths.
-pub(crate) trait Block {
+/// Something that stops one channel for some paths. Shared by the workers that annotate
+/// findings as they find them.
+pub(crate) trait Block: Send + Sync {
     /// What blocks `target` (`FILE:LINE`, or `built-in default: GLOB`), or `None`.
     fn blocked_by(&self, target: &Target) -> Option<String>;
 }
@@ -198,7 +199,7 @@ pub struct Workspace {
     pub modelled_all: bool,
     /// Settings files that could not be parsed (their rules are not credited).
     pub warnings: Vec<String>,
-    mcp_cache: RefCell<HashMap<PathBuf, Vec<RangeInclusive<usize>>>>,
+    mcp_cache: Mutex<HashMap<PathBuf, Vec<RangeInclusive<usize>>>>,
 }
 
 fn glob_set(globs: &[String], literal_separator: bool) -> GlobSet {
@@ -279,7 +280,7 @@ impl Workspace {
             detected,
             modelled_all,
             warnings: Vec::new(),
-            mcp_cache: RefCell::new(HashMap::new()),
+            mcp_cache: Mutex::new(HashMap::new()),
         };
         workspace.agents = chosen.into_iter().map(|def| workspace.model(def)).collect();
         workspace
@@ -505,7 +506,7 @@ impl Workspace {
             if !hit {
                 return false;
             }
-            let mut cache = self.mcp_cache.borrow_mut();
+            let mut cache = self.mcp_cache.lock().unwrap_or_else(PoisonError::into_inner);
             let ranges = cache.entry(target.abs.clone()).or_insert_with(|| {
                 fs::read_to_string(&target.abs)
                     .map(|text| mcp::server_lines(&text, key, path))
@@ -552,32 +553,77 @@ impl Workspace {
     }
 }
 
-/// Fills `reachable_by` for findings of a scan over `roots` (paths as the walker shows them:
-/// relative to the only root when it is a directory, otherwise as given). Returns warnings.
-pub fn annotate(
-    findings: &mut [Finding],
-    roots: &[PathBuf],
-    catalog: &Catalog,
-    options: &ReachOptions,
-) -> Vec<String> {
-    let mut workspaces: HashMap<PathBuf, Workspace> = HashMap::new();
-    let single_dir = matches!(roots, [only] if only.is_dir());
-    for finding in findings.iter_mut() {
-        // A token inside an archive is reached by reading the archive.
-        let (root, rel) = if single_dir {
-            (roots[0].clone(), finding.file_path().to_owned())
-        } else {
-            locate_root(roots, finding.file_path())
-        };
-        let workspace = workspaces
-            .entry(root.clone())
-            .or_insert_with(|| Workspace::new(catalog, &root, options));
-        finding.reachable_by = workspace.reach(&rel, finding.line);
+/// Fills `reachable_by` for the findings of a scan over `roots` (paths as the walker shows
+/// them: relative to the only root when it is a directory, otherwise as given), from any
+/// thread, as findings turn up: the catalog is read and each root's workspace modelled on
+/// the first finding that needs them.
+pub struct Annotator<'a> {
+    roots: &'a [PathBuf],
+    /// The only root is a directory: findings' paths are relative to it.
+    single_dir: bool,
+    options: &'a ReachOptions,
+    catalog: OnceLock<Result<Catalog, String>>,
+    workspaces: Mutex<HashMap<PathBuf, Arc<Workspace>>>,
+}
+
+impl<'a> Annotator<'a> {
+    pub fn new(roots: &'a [PathBuf], options: &'a ReachOptions) -> Annotator<'a> {
+        Annotator {
+            roots,
+            single_dir: matches!(roots, [only] if only.is_dir()),
+            options,
+            catalog: OnceLock::new(),
+            workspaces: Mutex::new(HashMap::new()),
+        }
     }
-    let mut warnings: Vec<String> = workspaces.into_values().flat_map(|w| w.warnings).collect();
-    warnings.sort();
-    warnings.dedup();
-    warnings
+
+    /// Fills `reachable_by` of each finding; leaves it empty when the built-in catalog is
+    /// broken, which [`Annotator::finish`] reports.
+    pub fn annotate(&self, findings: &mut [Finding]) {
+        if findings.is_empty() {
+            return;
+        }
+        let catalog = self
+            .catalog
+            .get_or_init(|| Catalog::builtin().map_err(|err| err.to_string()));
+        let Ok(catalog) = catalog else {
+            return;
+        };
+        for finding in findings {
+            // A token inside an archive is reached by reading the archive.
+            let (root, rel) = if self.single_dir {
+                (self.roots[0].clone(), finding.file_path().to_owned())
+            } else {
+                locate_root(self.roots, finding.file_path())
+            };
+            let workspace = {
+                // Held while a workspace is modelled, so that it is modelled once.
+                let mut workspaces = self.workspaces.lock().unwrap_or_else(PoisonError::into_inner);
+                let workspace = workspaces
+                    .entry(root)
+                    .or_insert_with_key(|root| Arc::new(Workspace::new(catalog, root, self.options)));
+                Arc::clone(workspace)
+            };
+            finding.reachable_by = workspace.reach(&rel, finding.line);
+        }
+    }
+
+    /// Why the built-in catalog could not be read, if it could not, and the warnings of
+    /// the workspaces modelled (settings files that could not be parsed), sorted.
+    pub fn finish(self) -> (Option<String>, Vec<String>) {
+        let broken = self.catalog.into_inner().and_then(Result::err);
+        let workspaces = self
+            .workspaces
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        let mut warnings: Vec<String> = workspaces
+            .into_values()
+            .flat_map(|w| w.warnings.clone())
+            .collect();
+        warnings.sort();
+        warnings.dedup();
+        (broken, warnings)
+    }
 }
 
 /// The scan root a shown path came from, and the path relative to that root's workspace.
