@@ -2,7 +2,7 @@
 //! locate, suppress. Data flows one way — source → bytes → matches → findings — and this
 //! module only wires the stages together; each stage lives in its own module.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -19,7 +19,7 @@ use crate::introspect;
 use crate::reach::{self, ReachOptions};
 use crate::rules::RuleSet;
 use crate::scope;
-use crate::source::{self, Content, FileRef, Origin, Skip, Visit, WalkOptions};
+use crate::source::{self, Content, FileRef, Held, Origin, Skip, Visit, WalkOptions};
 
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
@@ -313,37 +313,89 @@ impl Worker<'_, '_> {
         self.buf = buf;
     }
 
-    /// A blob read from git: matched like a file, its findings tagged with the item they
-    /// came from and whether they lie on added lines, for [`git::settle`].
+    /// A blob read from git: matched like a file (an archive member by member), its
+    /// findings tagged with the item they came from and whether they lie on added lines, for
+    /// [`git::settle`].
     fn visit_git(&mut self, visit: git::Visit) {
         match visit {
-            git::Visit::Blob(blob) => {
-                self.scan_buffer(&blob.path, None, None, &blob.data, Origin::whole(blob.data.len()));
-                if self.found.is_empty() {
-                    return;
+            git::Visit::Blob(mut blob) => match source::classify(&mut blob.data) {
+                Held::Text => {
+                    self.scan_buffer(&blob.path, None, None, &blob.data, Origin::whole(blob.data.len()));
+                    let added = blob.old.map(|mut old| {
+                        // A file that was UTF-16 before is compared as the text it held.
+                        source::classify(&mut old);
+                        AddedLines::between(&old, &blob.data)
+                    });
+                    self.tag_found(blob.item, added.as_ref());
                 }
-                let added = blob
-                    .old
-                    .as_deref()
-                    .map(|old| AddedLines::between(old, &blob.data));
-                let tagged = self.found.drain(..).map(|finding| Tagged {
-                    item: blob.item,
-                    on_added: added
-                        .as_ref()
-                        .is_none_or(|a| a.touches(finding.line, finding.end_line)),
-                    finding,
-                });
-                if let Ok(mut all) = self.shared.tagged.lock() {
-                    all.extend(tagged);
+                Held::Archive(_) if self.shared.options.walk.max_archive_depth > 0 => {
+                    self.scan_git_archive(&blob);
+                }
+                Held::Archive(_) | Held::Binary => self.skipped(&blob_ref(blob.path), Skip::Binary),
+            },
+            git::Visit::Skipped { path, skip } => self.skipped(&blob_ref(path), skip),
+        }
+    }
+
+    /// Scans each text member of an archive blob, shown as `blob!member`. Where only added
+    /// lines count, a member's lines count as they would for a file: those added to the
+    /// member of the same name in the older version of the archive.
+    fn scan_git_archive(&mut self, blob: &git::Blob) {
+        let walk = &self.shared.options.walk;
+        let limits = source::archive::Limits::new(walk.max_archive_depth, walk.max_file_size);
+        // Members with findings and their text, until the older archive is read: only these
+        // are held, not every member of both versions.
+        let mut pending: HashMap<String, (Vec<u8>, Vec<Finding>)> = HashMap::new();
+        source::archive::walk_bytes(&blob.data, &blob.path, &limits, &mut |event| match event {
+            source::archive::Event::Text { display, text } => {
+                self.scan_buffer(display, None, Some(&blob.path), text, Origin::whole(text.len()));
+                if blob.old.is_none() {
+                    self.tag_found(blob.item, None);
+                } else if !self.found.is_empty() {
+                    pending.insert(
+                        display.to_owned(),
+                        (text.to_vec(), std::mem::take(&mut self.found)),
+                    );
                 }
             }
-            git::Visit::Skipped { path, skip } => {
-                let file = FileRef {
-                    path: PathBuf::from(&path),
-                    display: path,
-                };
-                self.skipped(&file, skip);
+            source::archive::Event::Skipped { display, skip } => {
+                self.skipped(&blob_ref(display.to_owned()), skip);
             }
+        });
+        if let Some(old) = blob.old.as_deref().filter(|_| !pending.is_empty()) {
+            source::archive::walk_bytes(old, &blob.path, &limits, &mut |event| {
+                if let source::archive::Event::Text {
+                    display,
+                    text: old_text,
+                } = event
+                {
+                    if let Some((text, found)) = pending.remove(display) {
+                        self.found = found;
+                        self.tag_found(blob.item, Some(&AddedLines::between(old_text, &text)));
+                    }
+                }
+            });
+        }
+        // Members the older archive did not hold: every line is added.
+        for (_, (_, found)) in pending {
+            self.found = found;
+            self.tag_found(blob.item, None);
+        }
+    }
+
+    /// Hands the findings of the last git buffer to [`git::settle`], tagged with their item
+    /// and whether they lie on lines `added` (all lines count without it).
+    fn tag_found(&mut self, item: usize, added: Option<&AddedLines>) {
+        if self.found.is_empty() {
+            return;
+        }
+        let tagged = self.found.drain(..).map(|finding| Tagged {
+            item,
+            on_added: added.is_none_or(|a| a.touches(finding.line, finding.end_line)),
+            finding,
+        });
+        if let Ok(mut all) = self.shared.tagged.lock() {
+            all.extend(tagged);
         }
     }
 
@@ -456,6 +508,14 @@ impl Worker<'_, '_> {
                 });
             }
         }
+    }
+}
+
+/// A git path, for the problems and counters that name files.
+fn blob_ref(path: String) -> FileRef {
+    FileRef {
+        path: PathBuf::from(&path),
+        display: path,
     }
 }
 

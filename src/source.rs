@@ -359,22 +359,41 @@ fn display_path(base: Option<&Path>, path: &Path) -> String {
 /// Reads `path` into `buf` (cleared first) unless it is too large or binary.
 pub fn read<'b>(path: &Path, max_file_size: u64, chunks: ChunkPolicy, buf: &'b mut Vec<u8>) -> Content<'b> {
     match read_inner(path, max_file_size, chunks, buf) {
-        Ok(Opened::Whole) => {
-            if let Some(kind) = archive::sniff(buf) {
-                Content::Archive(archive::Archive { kind, file: None })
-            } else if is_utf16(buf) {
-                transcode_utf16(buf);
-                Content::Text(buf)
-            } else if is_binary(buf) {
-                Content::Skipped(Skip::Binary)
-            } else {
-                Content::Text(buf)
-            }
-        }
+        Ok(Opened::Whole) => match classify(buf) {
+            Held::Text => Content::Text(buf),
+            Held::Archive(kind) => Content::Archive(archive::Archive { kind, file: None }),
+            Held::Binary => Content::Skipped(Skip::Binary),
+        },
         Ok(Opened::Chunked(chunks)) => Content::Chunked(chunks),
         Ok(Opened::Archive(archive)) => Content::Archive(archive),
         Ok(Opened::Skipped(skip)) => Content::Skipped(skip),
         Err(err) => Content::Skipped(Skip::Unreadable(err.to_string())),
+    }
+}
+
+/// What a file or git blob held whole in memory is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    /// Text, UTF-16 included (transcoded to UTF-8 in place).
+    Text,
+    /// A zip, tar or gzip file, read with [`archive::walk_bytes`].
+    Archive(archive::Kind),
+    Binary,
+}
+
+/// Tells what `buf` holds by its first bytes, the same way for files and git blobs: an
+/// archive by its magic bytes, UTF-16 by its byte-order mark (then transcoded in place),
+/// binary by a NUL early on.
+pub fn classify(buf: &mut Vec<u8>) -> Held {
+    if let Some(kind) = archive::sniff(buf) {
+        Held::Archive(kind)
+    } else if is_utf16(buf) {
+        transcode_utf16(buf);
+        Held::Text
+    } else if is_binary(buf) {
+        Held::Binary
+    } else {
+        Held::Text
     }
 }
 

@@ -7,7 +7,7 @@ mod common;
 use std::io::{self, Cursor, Read, Write};
 use std::path::Path;
 
-use common::{github_pat, run_in, write};
+use common::{github_pat, run_in, write, zip_of};
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use serde_json::Value;
@@ -22,17 +22,6 @@ fn env_text(token: &str) -> String {
 
 const BINARY: &[u8] = b"\x7fELF\x00\x01\x02\x00binary\x00";
 const BENIGN: &str = "just a readme\n";
-
-/// A zip of `(name, bytes)` members, deflated.
-fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
-    let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
-    for (name, bytes) in members {
-        zip.start_file(*name, options).expect("zip member");
-        zip.write_all(bytes).expect("zip write");
-    }
-    zip.finish().expect("zip finish").into_inner()
-}
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut gz = GzEncoder::new(Vec::new(), Compression::default());

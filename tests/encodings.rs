@@ -3,25 +3,8 @@
 
 mod common;
 
-use common::{github_pat, run_in, token, write};
+use common::{github_pat, run_in, token, utf16, write};
 use tempfile::TempDir;
-
-fn utf16(text: &str, little_endian: bool) -> Vec<u8> {
-    let mut bytes = if little_endian {
-        vec![0xFF, 0xFE]
-    } else {
-        vec![0xFE, 0xFF]
-    };
-    for unit in text.encode_utf16() {
-        let pair = if little_endian {
-            unit.to_le_bytes()
-        } else {
-            unit.to_be_bytes()
-        };
-        bytes.extend_from_slice(&pair);
-    }
-    bytes
-}
 
 #[test]
 fn utf16_files_are_transcoded_not_skipped_as_binary() {

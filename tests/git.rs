@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{commit_all, git, git_repo as repo, github_pat, run_in, write, Run};
+use common::{commit_all, git, git_repo as repo, github_pat, run_in, utf16, write, zip_of, Run};
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -99,6 +99,107 @@ fn staged_findings_carry_reach_and_severity() {
     );
     assert_eq!(found[0]["scope"]["source"], "static");
     assert_eq!(found[0]["severity"], "high", "{:#}", found[0]);
+}
+
+/// An archive is scanned member by member in git modes too, and a member's lines count
+/// as a file's do: only those added to the member of the same name in the older archive.
+#[test]
+fn staged_archive_members_count_only_their_added_lines() {
+    let dir = repo();
+    let (old, new, other) = (
+        github_pat("zip-old"),
+        github_pat("zip-new"),
+        github_pat("zip-other"),
+    );
+    let env = |lines: &[&str]| lines.join("\n").into_bytes();
+    let before = env(&["# deploy", &format!("OLD={old}"), ""]);
+    write(dir.path(), "bundle.zip", zip_of(&[("config/.env", &before)]));
+    commit_all(dir.path(), "archive with one token");
+    let after = env(&["# deploy", &format!("OLD={old}"), &format!("NEW={new}"), ""]);
+    let added = env(&[&format!("T={other}"), ""]);
+    write(
+        dir.path(),
+        "bundle.zip",
+        zip_of(&[("config/.env", &after), ("more/.env", &added)]),
+    );
+    git(dir.path(), &["add", "bundle.zip"]);
+
+    let run = run_in(dir.path(), &["--staged", "-f", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let mut found = run.findings();
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "github-classic-pat".to_owned(),
+                "bundle.zip!config/.env".to_owned(),
+                3
+            ),
+            (
+                "github-classic-pat".to_owned(),
+                "bundle.zip!more/.env".to_owned(),
+                1
+            ),
+        ]
+    );
+    // With archives left unopened, the blob is binary, as on disk.
+    let unopened = run_in(
+        dir.path(),
+        &["--staged", "-f", "json", "--max-archive-depth", "0"],
+    );
+    assert_eq!(unopened.code, 0, "{}", unopened.stderr);
+    assert_eq!(unopened.json()["stats"]["skipped_binary"], 1);
+
+    // Every member of every version in the history, each token once.
+    commit_all(dir.path(), "archive with three tokens");
+    let history = run_in(dir.path(), &["--history", "-f", "json"]);
+    let mut found = history.findings();
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "github-classic-pat".to_owned(),
+                "bundle.zip!config/.env".to_owned(),
+                2
+            ),
+            (
+                "github-classic-pat".to_owned(),
+                "bundle.zip!config/.env".to_owned(),
+                3
+            ),
+            (
+                "github-classic-pat".to_owned(),
+                "bundle.zip!more/.env".to_owned(),
+                1
+            ),
+        ]
+    );
+}
+
+/// A UTF-16 file is transcoded in git modes as on disk, the older version too, so that only
+/// its added lines count.
+#[test]
+fn staged_utf16_files_are_transcoded_and_diffed_as_text() {
+    let dir = repo();
+    let (old, new) = (github_pat("utf16-old"), github_pat("utf16-new"));
+    write(
+        dir.path(),
+        "profile.ps1",
+        utf16(&format!("$env:A = \"{old}\"\r\n"), true),
+    );
+    commit_all(dir.path(), "utf-16 profile");
+    let text = format!("$env:A = \"{old}\"\r\n$env:B = \"{new}\"\r\n");
+    write(dir.path(), "profile.ps1", utf16(&text, true));
+    git(dir.path(), &["add", "profile.ps1"]);
+
+    let run = run_in(dir.path(), &["--staged", "-f", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        run.findings(),
+        vec![("github-classic-pat".to_owned(), "profile.ps1".to_owned(), 2)]
+    );
 }
 
 #[test]

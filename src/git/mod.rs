@@ -30,9 +30,6 @@ use crate::source::Skip;
 
 pub use lines::AddedLines;
 
-/// How many leading bytes are checked for a NUL to call a blob binary (as for files).
-const BINARY_PROBE: usize = 8 * 1024;
-
 /// A git source could not be read: not a repository, a revision that does not resolve, a
 /// missing object (a shallow clone). Always an error: the scan would be incomplete.
 #[derive(Debug, Error, miette::Diagnostic)]
@@ -332,6 +329,8 @@ pub struct Blob {
     /// Index into [`Plan::items`].
     pub item: usize,
     pub path: String,
+    /// As stored: text, UTF-16, an archive or binary, which the scan tells apart as it does
+    /// for files ([`crate::source::classify`]).
     pub data: Vec<u8>,
     /// The older version's bytes, when only added lines count.
     pub old: Option<Vec<u8>>,
@@ -414,13 +413,10 @@ fn read_item(repo: &gix::Repository, index: usize, item: &Item, max_file_size: u
         Ok(data) => data,
         Err(skip) => return skipped(skip),
     };
-    if memchr::memchr(0, &data[..data.len().min(BINARY_PROBE)]).is_some() {
-        return skipped(Skip::Binary);
-    }
     let old = match item.old.map(read) {
         None => None,
         Some(Ok(old)) => Some(old),
-        // An unreadable or binary older version: every line of the new one counts as added.
+        // An older version over the size limit: every line of the new one counts as added.
         Some(Err(Skip::Unreadable(message))) => return skipped(Skip::Unreadable(message)),
         Some(Err(_)) => Some(Vec::new()),
     };
