@@ -126,22 +126,9 @@ fn staged_archive_members_count_only_their_added_lines() {
 
     let run = run_in(dir.path(), &["--staged", "-f", "json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let mut found = run.findings();
-    found.sort();
     assert_eq!(
-        found,
-        vec![
-            (
-                "github-classic-pat".to_owned(),
-                "bundle.zip!config/.env".to_owned(),
-                3
-            ),
-            (
-                "github-classic-pat".to_owned(),
-                "bundle.zip!more/.env".to_owned(),
-                1
-            ),
-        ]
+        sorted_findings(&run),
+        pats_at(&[("bundle.zip!config/.env", 3), ("bundle.zip!more/.env", 1)])
     );
     // With archives left unopened, the blob is binary, as on disk.
     let unopened = run_in(
@@ -154,28 +141,29 @@ fn staged_archive_members_count_only_their_added_lines() {
     // Every member of every version in the history, each token once.
     commit_all(dir.path(), "archive with three tokens");
     let history = run_in(dir.path(), &["--history", "-f", "json"]);
-    let mut found = history.findings();
-    found.sort();
     assert_eq!(
-        found,
-        vec![
-            (
-                "github-classic-pat".to_owned(),
-                "bundle.zip!config/.env".to_owned(),
-                2
-            ),
-            (
-                "github-classic-pat".to_owned(),
-                "bundle.zip!config/.env".to_owned(),
-                3
-            ),
-            (
-                "github-classic-pat".to_owned(),
-                "bundle.zip!more/.env".to_owned(),
-                1
-            ),
-        ]
+        sorted_findings(&history),
+        pats_at(&[
+            ("bundle.zip!config/.env", 2),
+            ("bundle.zip!config/.env", 3),
+            ("bundle.zip!more/.env", 1),
+        ])
     );
+}
+
+/// `(rule, path, line)` of the findings, sorted.
+fn sorted_findings(run: &Run) -> Vec<(String, String, u64)> {
+    let mut found = run.findings();
+    found.sort();
+    found
+}
+
+/// GitHub classic tokens at `(path, line)`, as `Run::findings` shows them.
+fn pats_at(places: &[(&str, u64)]) -> Vec<(String, String, u64)> {
+    places
+        .iter()
+        .map(|&(path, line)| ("github-classic-pat".to_owned(), path.to_owned(), line))
+        .collect()
 }
 
 /// A UTF-16 file is transcoded in git modes as on disk, the older version too, so that only
