@@ -321,6 +321,10 @@ impl Worker<'_, '_> {
             git::Visit::Blob(mut blob) => match source::classify(&mut blob.data) {
                 Held::Text => {
                     self.scan_buffer(&blob.path, None, None, &blob.data, Origin::whole(blob.data.len()));
+                    // Diffed only when something was found: most blobs hold nothing.
+                    if self.found.is_empty() {
+                        return;
+                    }
                     let added = blob.old.map(|mut old| {
                         // A file that was UTF-16 before is compared as the text it held.
                         source::classify(&mut old);
