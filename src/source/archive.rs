@@ -30,7 +30,7 @@ use std::rc::Rc;
 
 use flate2::read::GzDecoder;
 
-use super::{is_binary, is_utf16, transcode_utf16, Skip};
+use super::{classify, Held, Skip};
 
 /// How deep archives inside archives are opened by default (gitleaks' `--max-archive-depth`).
 pub const DEFAULT_MAX_DEPTH: u32 = 3;
@@ -487,8 +487,16 @@ impl Walker<'_, '_> {
                 );
             }
         }
-        if let Some(kind) = sniff(bytes) {
-            if level.depth >= self.limits.max_depth {
+        match classify(bytes) {
+            Held::Text => {
+                (self.visit)(Event::Text { display, text: bytes });
+                true
+            }
+            Held::Binary => {
+                self.skipped(display, Skip::Binary);
+                true
+            }
+            Held::Archive(_) if level.depth >= self.limits.max_depth => {
                 let max = self.limits.max_depth;
                 self.skipped(
                     display,
@@ -496,25 +504,19 @@ impl Walker<'_, '_> {
                         "skipped: archive nested deeper than {max} levels (--max-archive-depth)"
                     )),
                 );
-                return true;
+                true
             }
-            let nested = std::mem::take(bytes);
-            let inner = Level {
-                display,
-                depth: level.depth + 1,
-            };
-            self.open(kind, &mut Cursor::new(&nested[..]), inner);
-            *bytes = nested;
-            return self.used <= self.limits.total_budget && self.members <= self.limits.max_members;
+            Held::Archive(kind) => {
+                let nested = std::mem::take(bytes);
+                let inner = Level {
+                    display,
+                    depth: level.depth + 1,
+                };
+                self.open(kind, &mut Cursor::new(&nested[..]), inner);
+                *bytes = nested;
+                self.used <= self.limits.total_budget && self.members <= self.limits.max_members
+            }
         }
-        if is_utf16(bytes) {
-            transcode_utf16(bytes);
-        } else if is_binary(bytes) {
-            self.skipped(display, Skip::Binary);
-            return true;
-        }
-        (self.visit)(Event::Text { display, text: bytes });
-        true
     }
 }
 
