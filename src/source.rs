@@ -376,7 +376,7 @@ pub fn read<'b>(path: &Path, max_file_size: u64, chunks: ChunkPolicy, buf: &'b m
 pub enum Held {
     /// Text, UTF-16 included (transcoded to UTF-8 in place).
     Text,
-    /// A zip, tar or gzip file, read with [`archive::walk_bytes`].
+    /// A zip, tar or gzip file, whose members [`archive`] reads.
     Archive(archive::Kind),
     Binary,
 }
