@@ -256,6 +256,11 @@ impl KeywordSet {
         })
     }
 
+    /// The keyword at `index`, lowercased when it matches in any case.
+    pub fn keyword(&self, index: usize) -> &[u8] {
+        &self.keywords[index].bytes
+    }
+
     pub fn len(&self) -> usize {
         self.keywords.len()
     }

@@ -111,10 +111,11 @@ impl<'r> Matcher<'r> {
         scratch.encoded_hits.clear();
         let rules = self.rules;
         let path_allows = &mut scratch.path_allows;
-        let keywords = if self.decide_paths(path, path_allows, &mut scratch.path_rules) {
-            rules.keywords()
-        } else {
+        let anywhere = !self.decide_paths(path, path_allows, &mut scratch.path_rules);
+        let keywords = if anywhere {
             rules.keywords_anywhere()
+        } else {
+            rules.keywords()
         };
         let encoded_hits = &mut scratch.encoded_hits;
         let tail_caches = &mut scratch.tail_caches;
@@ -123,6 +124,9 @@ impl<'r> Matcher<'r> {
                 if decode {
                     encoded_hits.push(start);
                 }
+                return;
+            }
+            if !rules.may_follow(keyword, anywhere, &hay[end..], tail_caches) {
                 return;
             }
             for &rule_index in rules.rules_for_keyword(keyword) {
@@ -482,6 +486,88 @@ mod tests {
                 "{id} has no keyword tail"
             );
         }
+    }
+
+    /// A keyword hit is turned down by the two bytes after it only where each of its rules
+    /// would find no window there either: after every keyword in three cases, behind every
+    /// kind of byte, followed by random text rich in what tails look for, and at every
+    /// keyword hit in every rule's examples set among noise.
+    #[test]
+    fn hits_turned_down_by_what_follows_have_no_window_in_any_of_their_rules() {
+        let rules = RuleSet::builtin().unwrap();
+        let mut caches: Vec<Option<hybrid::dfa::Cache>> = (0..rules.rules.len()).map(|_| None).collect();
+        let (mut turned_down, mut let_through) = (0, 0);
+        let mut check = |hay: &[u8], keyword: usize, hit: Range<usize>| {
+            for anywhere in [false, true] {
+                if rules.may_follow(keyword, anywhere, &hay[hit.end..], &mut caches) {
+                    let_through += 1;
+                    continue;
+                }
+                turned_down += 1;
+                for &index in rules.rules_for_keyword(keyword) {
+                    let rule = &rules.rules[index];
+                    if anywhere && rule.is_path_bound() {
+                        continue;
+                    }
+                    let window = window(rule, hay, hit.clone(), &mut caches[index]);
+                    assert_eq!(
+                        window,
+                        None,
+                        "{} after {:?} in {:?}",
+                        rule.id,
+                        String::from_utf8_lossy(&hay[hit.clone()]),
+                        String::from_utf8_lossy(hay)
+                    );
+                }
+            }
+        };
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let alphabet = b" \t\n=:_-.\"'`\\/@(){}[],;#kKeEyY0aZz9+~!";
+        let keywords = rules.keywords();
+        for keyword in (0..keywords.len()).filter(|&k| !rules.is_encoded_keyword(k)) {
+            let lower = keywords.keyword(keyword).to_vec();
+            let upper = lower.to_ascii_uppercase();
+            let mixed: Vec<u8> = lower
+                .iter()
+                .enumerate()
+                .map(|(i, b)| if i % 2 == 0 { b.to_ascii_uppercase() } else { *b })
+                .collect();
+            for text in [lower, upper, mixed] {
+                for _ in 0..12 {
+                    let before: &[u8] = [&b""[..], b" ", b"_", b"a", b"\n", b"=", b"\"", b"9"][next(8)];
+                    let mut hay = before.to_vec();
+                    hay.extend_from_slice(&text);
+                    hay.extend((0..next(40)).map(|_| alphabet[next(alphabet.len())]));
+                    check(&hay, keyword, before.len()..before.len() + text.len());
+                }
+            }
+        }
+        let noise = "token = tokenize(path, secret_name) # password: pat, https://acme.dev/x\n";
+        for rule in &rules.rules {
+            for (n, example) in rule.examples.iter().chain(&rule.negative_examples).enumerate() {
+                let text = Synth::new(&format!("{}#{n}", rule.id))
+                    .expand(example.text(), rule.checksum)
+                    .unwrap();
+                let hay = format!("{noise}{text}\n{noise}x{text}y");
+                let mut hits = Vec::new();
+                keywords.find(hay.as_bytes(), |keyword, start, end| {
+                    hits.push((keyword, start..end))
+                });
+                for (keyword, hit) in hits.into_iter().filter(|(k, _)| !rules.is_encoded_keyword(*k)) {
+                    check(hay.as_bytes(), keyword, hit);
+                }
+            }
+        }
+        assert!(
+            turned_down > 10_000 && let_through > 10_000,
+            "{turned_down} hits turned down, {let_through} let through"
+        );
     }
 
     /// Windows that start at the lead before a keyword, and no window for a keyword hit whose

@@ -5,10 +5,14 @@
 //! gets no window at all.
 //!
 //! Every bound here is proven from the regex's syntax tree, never guessed: a window cut to it
-//! holds every match the full window would have held for that hit.
+//! holds every match the full window would have held for that hit. The same goes for the
+//! bytes a keyword hit may be followed by ([`Follow`]), read from the tails' DFAs.
 
-use regex_automata::hybrid::dfa::DFA;
+use regex_automata::hybrid::dfa::{Cache, DFA};
+use regex_automata::hybrid::LazyStateID;
 use regex_automata::nfa::thompson::{self, WhichCaptures};
+use regex_automata::util::start;
+use regex_automata::Anchored;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Capture, Class, ClassBytes, ClassBytesRange, Hir, HirKind, Repetition};
 
@@ -42,11 +46,162 @@ pub struct KeywordTail {
     pub dfa: DFA,
 }
 
+/// The two bytes that may follow a keyword hit where some of its rules' tails can still
+/// match. Most hits of the noisiest keywords end there (`secrets`, `token)`, `path/`), and
+/// turning them down before any rule is looked at saves a tail search per rule per hit.
+///
+/// Proven, not guessed: a pair is turned down only when every tail's DFA is dead after the
+/// keyword and those two bytes, from every start state (whatever byte precedes the keyword)
+/// and for every case of the keyword's letters.
+#[derive(Debug)]
+pub struct Follow {
+    /// For each first byte: `NONE`, `ANY`, or `n` for the second bytes `seconds[n - FIRST_SET]`.
+    firsts: [u8; 256],
+    seconds: Vec<ByteSet>,
+}
+
+const NONE: u8 = 0;
+const ANY: u8 = 1;
+const FIRST_SET: u8 = 2;
+
+impl Follow {
+    /// Whether a match of some tail can hold `first` and then `second` right after the keyword.
+    pub fn allows(&self, first: u8, second: u8) -> bool {
+        match self.firsts[usize::from(first)] {
+            NONE => false,
+            ANY => true,
+            n => self.seconds[usize::from(n - FIRST_SET)].contains(second),
+        }
+    }
+}
+
+/// Collects, tail by tail, the byte pairs a [`Follow`] allows.
+pub struct FollowBuilder {
+    /// First bytes after which any second byte is allowed.
+    any_second: ByteSet,
+    seconds: Box<[ByteSet; 256]>,
+}
+
+impl Default for FollowBuilder {
+    fn default() -> Self {
+        FollowBuilder {
+            any_second: ByteSet::default(),
+            seconds: Box::new([ByteSet::default(); 256]),
+        }
+    }
+}
+
+impl FollowBuilder {
+    /// Adds the pairs after which `tail`'s DFA may still match, `keyword` (lowercase) read in
+    /// any case from any start. `cache` is the DFA's cache; `None` when nothing can be proven
+    /// (the DFA gave up or its cache was cleared under the states held here): then any pair
+    /// must be allowed.
+    pub fn add(&mut self, tail: &KeywordTail, cache: &mut Cache, keyword: &[u8]) -> Option<()> {
+        let dfa = &tail.dfa;
+        let clears = cache.clear_count();
+        // Each step checks that the states held so far are still valid.
+        let step = |cache: &mut Cache, from: LazyStateID, byte: u8| {
+            let to = dfa.next_state(cache, from, byte).ok()?;
+            (cache.clear_count() == clears).then_some(to)
+        };
+        let mut states: Vec<LazyStateID> = Vec::new();
+        for look_behind in std::iter::once(None).chain((0..=u8::MAX).map(Some)) {
+            let config = start::Config::new()
+                .anchored(Anchored::Yes)
+                .look_behind(look_behind);
+            let state = dfa.start_state(cache, &config).ok()?;
+            if cache.clear_count() != clears {
+                return None;
+            }
+            push_live(&mut states, state)?;
+        }
+        for &byte in keyword {
+            let mut next = Vec::with_capacity(states.len());
+            for &state in &states {
+                for case in [byte, byte.to_ascii_uppercase()] {
+                    push_live(&mut next, step(cache, state, case)?)?;
+                }
+            }
+            states = next;
+        }
+        // The DFA moves alike on every byte of a class: one byte stands for each.
+        let byte_classes = dfa.byte_classes();
+        let mut classes: Vec<(u8, ByteSet)> = Vec::new();
+        let mut class_of = [usize::MAX; 256];
+        for byte in 0..=u8::MAX {
+            let class = usize::from(byte_classes.get(byte));
+            if class_of[class] == usize::MAX {
+                class_of[class] = classes.len();
+                classes.push((byte, ByteSet::default()));
+            }
+            classes[class_of[class]].1.insert(byte);
+        }
+        for &state in &states {
+            for &(first, firsts) in &classes {
+                let after_first = step(cache, state, first)?;
+                if after_first.is_match() || after_first.is_quit() {
+                    self.any_second = self.any_second.union(firsts);
+                    continue;
+                }
+                if after_first.is_dead() {
+                    continue;
+                }
+                let mut seconds = ByteSet::default();
+                for &(second, members) in &classes {
+                    if !step(cache, after_first, second)?.is_dead() {
+                        seconds = seconds.union(members);
+                    }
+                }
+                for b in (0..=u8::MAX).filter(|&b| firsts.contains(b)) {
+                    self.seconds[usize::from(b)] = self.seconds[usize::from(b)].union(seconds);
+                }
+            }
+        }
+        Some(())
+    }
+
+    pub fn build(self) -> Follow {
+        let mut firsts = [NONE; 256];
+        let mut seconds: Vec<ByteSet> = Vec::new();
+        for first in 0..=u8::MAX {
+            let set = self.seconds[usize::from(first)];
+            firsts[usize::from(first)] = if self.any_second.contains(first) || set == ByteSet::ALL {
+                ANY
+            } else if set == ByteSet::default() {
+                NONE
+            } else if let Some(index) = seconds.iter().position(|s| *s == set) {
+                FIRST_SET + index as u8
+            } else if seconds.len() < usize::from(u8::MAX - FIRST_SET) {
+                seconds.push(set);
+                FIRST_SET + (seconds.len() - 1) as u8
+            } else {
+                // Out of indexes (never with real rules): allowing more is always safe.
+                ANY
+            };
+        }
+        Follow { firsts, seconds }
+    }
+}
+
+/// Adds `state` to `states` unless it is dead or there already. `None` when it is a match
+/// state: a match can end inside the keyword, so no byte after it can be turned down.
+fn push_live(states: &mut Vec<LazyStateID>, state: LazyStateID) -> Option<()> {
+    if state.is_match() || state.is_quit() {
+        return None;
+    }
+    if !state.is_dead() && !states.contains(&state) {
+        states.push(state);
+    }
+    Some(())
+}
+
 /// A set of bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ByteSet([u64; 4]);
 
 impl ByteSet {
+    const ALL: ByteSet = ByteSet([u64::MAX; 4]);
+
     pub fn contains(&self, b: u8) -> bool {
         self.0[usize::from(b >> 6)] >> (b & 63) & 1 == 1
     }
@@ -514,6 +669,58 @@ mod tests {
         assert!(bytes.contains(b'b') && bytes.contains(0xc3) && bytes.contains(0xa9));
         assert!(!bytes.contains(b'd') && !bytes.contains(b'\n'));
         assert!(matches_newline(&unicode(r"\s")) && !matches_newline(&unicode(r"[^\s]")));
+    }
+
+    /// What may follow `keyword` by the tails of `patterns`; `None` when nothing may be
+    /// turned down.
+    fn follow(patterns: &[&str], keyword: &str) -> Option<Follow> {
+        let mut follow = FollowBuilder::default();
+        for pattern in patterns {
+            let tail = extent(pattern, &[keyword])
+                .tail
+                .unwrap_or_else(|| panic!("no tail in {pattern}"));
+            follow.add(&tail, &mut tail.dfa.create_cache(), keyword.as_bytes())?;
+        }
+        Some(follow.build())
+    }
+
+    #[test]
+    fn what_follows_a_keyword_is_turned_down_only_where_no_tail_can_match() {
+        let assignment = follow(
+            &[r"\b(?i:token)\b[ \t]*[:=][ \t]*(?P<secret>[a-z0-9]{16})"],
+            "token",
+        )
+        .unwrap();
+        for after in [" =", "=x", "\t:", ": ", "  "] {
+            let [first, second] = after.as_bytes()[..2] else {
+                unreachable!()
+            };
+            assert!(assignment.allows(first, second), "{after:?}");
+        }
+        for after in ["iz", "s ", "()", ". ", " i", "_k"] {
+            let [first, second] = after.as_bytes()[..2] else {
+                unreachable!()
+            };
+            assert!(!assignment.allows(first, second), "{after:?}");
+        }
+        // Pairs allowed by either of two rules' tails.
+        let either = follow(
+            &[r"(?i:token)=(?P<secret>\w+)", r"(?i:token)_(?P<secret>[0-9]+)"],
+            "token",
+        )
+        .unwrap();
+        assert!(either.allows(b'=', b'a') && either.allows(b'_', b'7'));
+        assert!(!either.allows(b'_', b'a') && !either.allows(b'-', b'1'));
+        // A branch that spells the keyword in capitals is the keyword's too, with its pairs.
+        let cased = follow(&[r"(?:pat[a-z]{4}|PAT[0-9]{4})"], "pat").unwrap();
+        assert!(cased.allows(b'a', b'b') && cased.allows(b'1', b'2'));
+        assert!(!cased.allows(b'a', b'1') && !cased.allows(b'.', b'x'));
+        // A match that can end at the keyword or one byte later leaves nothing to turn down
+        // after it, or after that byte.
+        let whole = follow(&[r"(?P<secret>pat)"], "pat").unwrap();
+        assert!((0..=u8::MAX).all(|first| whole.allows(first, b'x') && whole.allows(first, 0)));
+        let short = follow(&[r"(?P<secret>pat[0-9])"], "pat").unwrap();
+        assert!(short.allows(b'1', b'!') && !short.allows(b'x', b'1'));
     }
 
     #[test]

@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use regex_automata::hybrid::dfa::Cache;
 use regex_automata::meta::Regex;
 use regex_automata::util::syntax;
 use toml::Spanned;
@@ -29,7 +30,7 @@ use crate::error::{Error, FileError, Result};
 use crate::finding::{Capability, Confidence, Severity};
 pub use catalog::{normalize, KindScope, Purpose};
 pub use checksum::Checksum;
-pub use extent::Extent;
+pub use extent::{Extent, Follow};
 pub use pack::Example;
 use pack::{CredentialFileList, PackFile, PlaceholderFile, PurposeFile, RuleDef};
 
@@ -237,6 +238,10 @@ pub struct RuleSet {
     keyword_rules: Vec<Vec<usize>>,
     /// Keywords from this index on are base64 forms of keywords.
     encoded_from: usize,
+    /// For each keyword, what may follow its hits: for every rule it triggers, and for those
+    /// of them that apply on any path. Worked out on the keyword's first hit; `None` when
+    /// nothing can be turned down.
+    follows: Box<[[OnceLock<Option<Follow>>; 2]]>,
     /// Tells rule sets apart, for state kept per rule outside the set.
     id: u64,
 }
@@ -340,6 +345,45 @@ impl RuleSet {
     /// The rules a keyword of [`RuleSet::keywords`] triggers.
     pub fn rules_for_keyword(&self, keyword: usize) -> &[usize] {
         &self.keyword_rules[keyword]
+    }
+
+    /// Whether `after`, the text right after a hit of `keyword`, can go on into a match of a
+    /// rule the keyword triggers: of any of them, or when `anywhere` of those that apply on
+    /// any path. `tail_caches` holds each rule's cache for its keyword tail's DFA, by rule
+    /// index; used on the keyword's first hit only.
+    pub fn may_follow(
+        &self,
+        keyword: usize,
+        anywhere: bool,
+        after: &[u8],
+        tail_caches: &mut [Option<Cache>],
+    ) -> bool {
+        let [first, second, ..] = *after else {
+            return true;
+        };
+        self.follows[keyword][usize::from(anywhere)]
+            .get_or_init(|| self.follow(keyword, anywhere, tail_caches))
+            .as_ref()
+            .is_none_or(|follow| follow.allows(first, second))
+    }
+
+    fn follow(&self, keyword: usize, anywhere: bool, tail_caches: &mut [Option<Cache>]) -> Option<Follow> {
+        let mut follow = extent::FollowBuilder::default();
+        for &rule_index in &self.keyword_rules[keyword] {
+            let rule = &self.rules[rule_index];
+            if anywhere && rule.is_path_bound() {
+                continue;
+            }
+            // A rule whose regex does not compile matches nothing.
+            let Some(patterns) = rule.patterns() else {
+                continue;
+            };
+            // Without a tail, the rule runs at every hit.
+            let tail = (patterns.extent.tail.as_ref()).filter(|_| patterns.extent.holds_keyword)?;
+            let cache = tail_caches[rule_index].get_or_insert_with(|| tail.dfa.create_cache());
+            follow.add(tail, cache, self.keywords.keyword(keyword))?;
+        }
+        Some(follow.build())
     }
 
     /// Fills `rules` with the index of each rule one of whose `paths` matches `path` (a rule
@@ -605,6 +649,7 @@ impl Builder {
             path_glob_rules,
             keywords: all_keywords,
             keywords_anywhere,
+            follows: (0..keyword_rules.len()).map(|_| Default::default()).collect(),
             keyword_rules,
             encoded_from,
         })
