@@ -73,6 +73,12 @@ struct Entry {
     mask: u32,
     keyword: u32,
     offset: i32,
+    /// The keyword's length, and whether it matches in any case: with `head`, most compares
+    /// need not read the keyword.
+    len: u32,
+    ignore_case: bool,
+    /// The keyword's first eight bytes (all of a shorter one, then zeros), little-endian.
+    head: u64,
 }
 
 /// A compiled set of keywords. Build it with [`KeywordSet::new`]; search with
@@ -124,6 +130,11 @@ impl KeywordSet {
         let mut grams: Vec<Entry> = Vec::new();
         for (index, keyword) in keywords.iter().enumerate() {
             let folded: Vec<u8> = keyword.bytes.iter().map(|&b| fold(b)).collect();
+            let (len, ignore_case) = (keyword.bytes.len() as u32, keyword.ignore_case);
+            let mut head = [0; 8];
+            let shared = keyword.bytes.len().min(8);
+            head[..shared].copy_from_slice(&keyword.bytes[..shared]);
+            let head = u64::from_le_bytes(head);
             let keyword = index as u32;
             let mut enter = |bytes: [u8; GRAM], mask: u32, offset: i32| {
                 grams.push(Entry {
@@ -131,6 +142,9 @@ impl KeywordSet {
                     mask,
                     keyword,
                     offset,
+                    len,
+                    ignore_case,
+                    head,
                 })
             };
             // Any byte, the buffer's end padding (NUL) included.
@@ -480,22 +494,50 @@ impl KeywordSet {
                 let Some(start) = position.checked_add_signed(-entry.offset as isize) else {
                     continue;
                 };
-                let keyword = &self.keywords[entry.keyword as usize];
-                let Some(text) = hay.get(start..start + keyword.bytes.len()) else {
+                let len = entry.len as usize;
+                let Some(text) = hay.get(start..start + len) else {
                     continue;
                 };
-                // A byte loop, not `memcmp`: keywords are short and most differ early.
-                let same = if keyword.ignore_case {
-                    text.iter().zip(keyword.bytes.iter()).all(|(&a, &b)| fold(a) == b)
-                } else {
-                    text == &*keyword.bytes
+                let same = match hay.get(start..start + 8) {
+                    // The first eight bytes in one word, the rest (rarely reached) from the
+                    // keyword.
+                    Some(eight) => {
+                        let eight = u64::from_le_bytes(eight.try_into().expect("eight bytes"));
+                        let eight = if entry.ignore_case { fold_eight(eight) } else { eight };
+                        let head_mask = u64::MAX >> (64 - 8 * len.min(8));
+                        (eight ^ entry.head) & head_mask == 0
+                            && (len <= 8 || self.same(entry.keyword, &text[8..], 8))
+                    }
+                    None => self.same(entry.keyword, text, 0),
                 };
                 if same {
-                    on_hit(entry.keyword as usize, start, start + keyword.bytes.len());
+                    on_hit(entry.keyword as usize, start, start + len);
                 }
             }
         }
     }
+}
+
+impl KeywordSet {
+    /// Whether `text` is the keyword's bytes from `from` on.
+    fn same(&self, keyword: u32, text: &[u8], from: usize) -> bool {
+        let keyword = &self.keywords[keyword as usize];
+        let bytes = &keyword.bytes[from..];
+        if keyword.ignore_case {
+            text.iter().zip(bytes).all(|(&a, &b)| fold(a) == b)
+        } else {
+            text == bytes
+        }
+    }
+}
+
+/// `fold_four` on eight bytes.
+fn fold_eight(x: u64) -> u64 {
+    let low = x & 0x7f7f_7f7f_7f7f_7f7f;
+    let from_a = low + 0x3f3f_3f3f_3f3f_3f3f;
+    let past_z = low + 0x2525_2525_2525_2525;
+    let upper = from_a & !past_z & !x & 0x8080_8080_8080_8080;
+    x | (upper >> 2)
 }
 
 /// ASCII lowercase, without a branch.
