@@ -503,7 +503,11 @@ impl KeywordSet {
                     // keyword.
                     Some(eight) => {
                         let eight = u64::from_le_bytes(eight.try_into().expect("eight bytes"));
-                        let eight = if entry.ignore_case { fold_eight(eight) } else { eight };
+                        let eight = if entry.ignore_case {
+                            fold_eight(eight)
+                        } else {
+                            eight
+                        };
                         let head_mask = u64::MAX >> (64 - 8 * len.min(8));
                         (eight ^ entry.head) & head_mask == 0
                             && (len <= 8 || self.same(entry.keyword, &text[8..], 8))

@@ -30,7 +30,8 @@ use crate::error::{Error, FileError, Result};
 use crate::finding::{Capability, Confidence, Severity};
 pub use catalog::{normalize, KindScope, Purpose};
 pub use checksum::Checksum;
-pub use extent::{Extent, Follow};
+pub use extent::Extent;
+use extent::Follow;
 pub use pack::Example;
 use pack::{CredentialFileList, PackFile, PlaceholderFile, PurposeFile, RuleDef};
 
