@@ -523,9 +523,7 @@ impl KeywordSet {
             }
         }
     }
-}
 
-impl KeywordSet {
     /// Whether `text` is the keyword's bytes from `from` on.
     fn same(&self, keyword: u32, text: &[u8], from: usize) -> bool {
         let keyword = &self.keywords[keyword as usize];
