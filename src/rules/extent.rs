@@ -75,17 +75,15 @@ impl Follow {
     }
 }
 
-/// Collects, tail by tail, the byte pairs a [`Follow`] allows.
+/// Collects, tail by tail, the byte pairs a [`Follow`] allows: for each first byte, the
+/// second bytes.
 pub struct FollowBuilder {
-    /// First bytes after which any second byte is allowed.
-    any_second: ByteSet,
     seconds: Box<[ByteSet; 256]>,
 }
 
 impl Default for FollowBuilder {
     fn default() -> Self {
         FollowBuilder {
-            any_second: ByteSet::default(),
             seconds: Box::new([ByteSet::default(); 256]),
         }
     }
@@ -139,17 +137,17 @@ impl FollowBuilder {
         for &state in &states {
             for &(first, firsts) in &classes {
                 let after_first = step(cache, state, first)?;
-                if after_first.is_match() || after_first.is_quit() {
-                    self.any_second = self.any_second.union(firsts);
-                    continue;
-                }
                 if after_first.is_dead() {
                     continue;
                 }
                 let mut seconds = ByteSet::default();
-                for &(second, members) in &classes {
-                    if !step(cache, after_first, second)?.is_dead() {
-                        seconds = seconds.union(members);
+                if after_first.is_match() || after_first.is_quit() {
+                    seconds = ByteSet::ALL;
+                } else {
+                    for &(second, members) in &classes {
+                        if !step(cache, after_first, second)?.is_dead() {
+                            seconds = seconds.union(members);
+                        }
                     }
                 }
                 for b in (0..=u8::MAX).filter(|&b| firsts.contains(b)) {
@@ -165,7 +163,7 @@ impl FollowBuilder {
         let mut seconds: Vec<ByteSet> = Vec::new();
         for first in 0..=u8::MAX {
             let set = self.seconds[usize::from(first)];
-            firsts[usize::from(first)] = if self.any_second.contains(first) || set == ByteSet::ALL {
+            firsts[usize::from(first)] = if set == ByteSet::ALL {
                 ANY
             } else if set == ByteSet::default() {
                 NONE
