@@ -19,7 +19,7 @@ use crate::introspect;
 use crate::reach::{self, ReachOptions};
 use crate::rules::RuleSet;
 use crate::scope;
-use crate::source::{self, Content, FileRef, Held, Origin, Skip, Visit, WalkOptions};
+use crate::source::{self, Content, FileRef, Held, Origin, ReadBuf, Skip, Visit, WalkOptions};
 
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
@@ -165,7 +165,7 @@ struct Shared<'a> {
 /// One worker thread's reusable buffers.
 struct Worker<'s, 'a> {
     shared: &'s Shared<'a>,
-    buf: Vec<u8>,
+    buf: ReadBuf,
     scratch: Scratch,
     matches: Vec<RawMatch>,
     found: Vec<Finding>,
@@ -191,7 +191,7 @@ pub fn scan(options: &ScanOptions, rules: &RuleSet, config: &Config, progress: &
     };
     let worker = || Worker {
         shared: &shared,
-        buf: Vec::new(),
+        buf: ReadBuf::default(),
         scratch: Scratch::default(),
         matches: Vec::new(),
         found: Vec::new(),
@@ -285,7 +285,7 @@ impl Worker<'_, '_> {
     /// Scans what was just read into `self.buf` for `file`, and publishes its findings.
     fn scan_read(&mut self, file: &FileRef, origin: Origin) {
         let buf = std::mem::take(&mut self.buf);
-        self.scan_buffer(&file.display, Some(&file.path), None, &buf, origin);
+        self.scan_buffer(&file.display, Some(&file.path), None, buf.as_slice(), origin);
         self.buf = buf;
         self.publish();
     }
@@ -296,7 +296,8 @@ impl Worker<'_, '_> {
         let walk = &self.shared.options.walk;
         let limits = source::archive::Limits::new(walk.max_archive_depth, walk.max_file_size);
         let buf = std::mem::take(&mut self.buf);
-        source::archive::walk(archive, &buf, &file.display, &limits, &mut |event| match event {
+        let read = buf.as_slice();
+        source::archive::walk(archive, read, &file.display, &limits, &mut |event| match event {
             source::archive::Event::Text { display, text } => {
                 let origin = Origin::whole(text.len());
                 self.scan_buffer(display, Some(&file.path), Some(&file.display), text, origin);

@@ -22,6 +22,8 @@ use ignore::{WalkBuilder, WalkState};
 
 /// How much of a file is read before a bigger one is asked its size.
 const FIRST_READ: u64 = 1 << 20;
+/// The least a [`ReadBuf`] grows to.
+const MIN_READ_BUF: usize = 64 * 1024;
 /// How many leading bytes are checked for a NUL to call a file binary (as git and ripgrep do).
 const BINARY_PROBE: usize = 8 * 1024;
 
@@ -71,6 +73,68 @@ pub enum Content<'b> {
     /// A zip, tar or gzip file: its members are read with [`archive::walk`].
     Archive(archive::Archive),
     Skipped(Skip),
+}
+
+/// The buffer a worker reads files into, reused from file to file. Its bytes past the
+/// content stay initialized from earlier files, so a file is read with one system call for
+/// its bytes and one to see its end: `read_to_end` without a size hint reads in steps of
+/// 8 KiB and up, and zeroing the buffer for each file would cost what that saves.
+#[derive(Default)]
+pub struct ReadBuf {
+    /// Initialized bytes, zeroed when first grown into; never shrinks.
+    bytes: Vec<u8>,
+    /// The content: `bytes[..len]`.
+    len: usize,
+}
+
+impl ReadBuf {
+    pub fn as_slice(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
+    }
+
+    /// Drops the first `count` bytes of the content.
+    fn drop_front(&mut self, count: usize) {
+        self.bytes.copy_within(count..self.len, 0);
+        self.len -= count;
+    }
+
+    /// Appends what `file` holds until its end or until the content is `limit` bytes long.
+    fn fill(&mut self, file: &mut File, limit: usize) -> io::Result<()> {
+        while self.len < limit {
+            if self.len == self.bytes.len() {
+                let grown = (2 * self.bytes.len()).max(MIN_READ_BUF).min(limit);
+                self.bytes.resize(grown, 0);
+            }
+            let end = self.bytes.len().min(limit);
+            match file.read(&mut self.bytes[self.len..end]) {
+                Ok(0) => break,
+                Ok(read) => self.len += read,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => return Err(err),
+            }
+        }
+        Ok(())
+    }
+
+    /// [`classify`] on the content.
+    fn classify(&mut self) -> Held {
+        let held = sort(self.as_slice());
+        if held == Held::Text && is_utf16(self.as_slice()) {
+            // Rare: the bytes past the content are given up to transcode in place.
+            self.bytes.truncate(self.len);
+            transcode_utf16(&mut self.bytes);
+            self.len = self.bytes.len();
+        }
+        held
+    }
 }
 
 /// How big files are read: whole up to `size` bytes, in chunks of `size` beyond that, each
@@ -144,7 +208,7 @@ pub struct Chunks {
 impl Chunks {
     /// Reads the next chunk into `buf`, the buffer given to [`read`], keeping the overlap
     /// from the previous one at its front; `None` when the file is done.
-    pub fn next_into(&mut self, buf: &mut Vec<u8>) -> io::Result<Option<Origin>> {
+    pub fn next_into(&mut self, buf: &mut ReadBuf) -> io::Result<Option<Origin>> {
         let owned_from = if !self.started {
             // `read` left the first chunk in `buf` when it found the file too big to hold.
             self.started = true;
@@ -153,8 +217,8 @@ impl Chunks {
             if self.remaining == 0 {
                 return Ok(None);
             }
-            let drop = buf.len().saturating_sub(2 * self.policy.half_overlap);
-            let dropped = &buf[..drop];
+            let drop = buf.len.saturating_sub(2 * self.policy.half_overlap);
+            let dropped = &buf.as_slice()[..drop];
             self.lines_before += memchr::memchr_iter(b'\n', dropped).count();
             let tail = match memchr::memrchr(b'\n', dropped) {
                 Some(nl) => {
@@ -164,20 +228,21 @@ impl Chunks {
                 None => dropped,
             };
             self.column_before += count_chars(tail);
-            buf.drain(..drop);
-            let owned_from = self.policy.half_overlap.min(buf.len());
+            buf.drop_front(drop);
+            let owned_from = self.policy.half_overlap.min(buf.len);
             let want = (self.policy.size as u64).min(self.remaining);
-            let before = buf.len();
-            (&mut self.file).take(want).read_to_end(buf)?;
-            let read = (buf.len() - before) as u64;
+            let before = buf.len;
+            // At most a chunk's size: a `usize`.
+            buf.fill(&mut self.file, before + want as usize)?;
+            let read = (buf.len - before) as u64;
             // A file that shrank while it was read ends here.
             self.remaining = if read < want { 0 } else { self.remaining - read };
             owned_from
         };
         let owned_to = if self.remaining == 0 {
-            buf.len()
+            buf.len
         } else {
-            buf.len() - self.policy.half_overlap
+            buf.len - self.policy.half_overlap
         };
         Ok(Some(Origin {
             lines_before: self.lines_before,
@@ -357,10 +422,10 @@ fn display_path(base: Option<&Path>, path: &Path) -> String {
 }
 
 /// Reads `path` into `buf` (cleared first) unless it is too large or binary.
-pub fn read<'b>(path: &Path, max_file_size: u64, chunks: ChunkPolicy, buf: &'b mut Vec<u8>) -> Content<'b> {
+pub fn read<'b>(path: &Path, max_file_size: u64, chunks: ChunkPolicy, buf: &'b mut ReadBuf) -> Content<'b> {
     match read_inner(path, max_file_size, chunks, buf) {
-        Ok(Opened::Whole) => match classify(buf) {
-            Held::Text => Content::Text(buf),
+        Ok(Opened::Whole) => match buf.classify() {
+            Held::Text => Content::Text(buf.as_slice()),
             Held::Archive(kind) => Content::Archive(archive::Archive { kind, file: None }),
             Held::Binary => Content::Skipped(Skip::Binary),
         },
@@ -385,15 +450,21 @@ pub enum Held {
 /// archive by its magic bytes, UTF-16 by its byte-order mark (then transcoded in place),
 /// binary by a NUL early on.
 pub fn classify(buf: &mut Vec<u8>) -> Held {
-    if let Some(kind) = archive::sniff(buf) {
-        Held::Archive(kind)
-    } else if is_utf16(buf) {
+    let held = sort(buf);
+    if held == Held::Text && is_utf16(buf) {
         transcode_utf16(buf);
+    }
+    held
+}
+
+/// What `bytes` hold, UTF-16 text as it is.
+fn sort(bytes: &[u8]) -> Held {
+    if let Some(kind) = archive::sniff(bytes) {
+        Held::Archive(kind)
+    } else if is_utf16(bytes) || !is_binary(bytes) {
         Held::Text
-    } else if is_binary(buf) {
-        Held::Binary
     } else {
-        Held::Text
+        Held::Binary
     }
 }
 
@@ -405,7 +476,7 @@ enum Opened {
     Skipped(Skip),
 }
 
-fn read_inner(path: &Path, max_file_size: u64, chunks: ChunkPolicy, buf: &mut Vec<u8>) -> io::Result<Opened> {
+fn read_inner(path: &Path, max_file_size: u64, chunks: ChunkPolicy, buf: &mut ReadBuf) -> io::Result<Opened> {
     buf.clear();
     let mut file = File::open(path)?;
     // Read first, ask the size only of a file past the first mebibyte: most files are small,
@@ -415,23 +486,23 @@ fn read_inner(path: &Path, max_file_size: u64, chunks: ChunkPolicy, buf: &mut Ve
     // (`--max-file-size 18446744073709551615`) means no limit, not a limit of 0.
     let hold = max_file_size.min(chunks.size as u64);
     let first = hold.min(FIRST_READ);
-    (&mut file).take(first.saturating_add(1)).read_to_end(buf)?;
-    if buf.len() as u64 <= first {
+    let limit = |bytes: u64| usize::try_from(bytes.saturating_add(1)).unwrap_or(usize::MAX);
+    buf.fill(&mut file, limit(first))?;
+    if buf.len as u64 <= first {
         return Ok(Opened::Whole);
     }
-    let len = file.metadata()?.len().max(buf.len() as u64);
+    let len = file.metadata()?.len().max(buf.len as u64);
     if len > max_file_size {
         return Ok(Opened::Skipped(Skip::TooLarge(len)));
     }
-    let rest = hold.saturating_add(1).saturating_sub(buf.len() as u64);
-    (&mut file).take(rest).read_to_end(buf)?;
-    if buf.len() as u64 <= hold {
+    buf.fill(&mut file, limit(hold))?;
+    if buf.len as u64 <= hold {
         return Ok(Opened::Whole);
     }
-    let len = len.max(buf.len() as u64);
+    let len = len.max(buf.len as u64);
     // Archive, binary or text is decided on the first bytes, as for a whole file.
-    let packed = archive::sniff(buf);
-    if packed.is_none() && is_binary(buf) {
+    let packed = archive::sniff(buf.as_slice());
+    if packed.is_none() && is_binary(buf.as_slice()) {
         return Ok(Opened::Skipped(Skip::Binary));
     }
     if let Some(kind) = packed {
@@ -502,7 +573,46 @@ fn is_binary(buf: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::count_chars;
+    use super::{count_chars, read, ChunkPolicy, Content, ReadBuf, Skip};
+
+    fn text_of<'b>(content: Content<'b>) -> &'b [u8] {
+        match content {
+            Content::Text(text) => text,
+            _ => panic!("not read whole as text"),
+        }
+    }
+
+    #[test]
+    fn a_reused_buffer_holds_the_last_file_whole_and_nothing_of_the_ones_before() {
+        let dir = tempfile::tempdir().unwrap();
+        // Bigger than several of the buffer's growth steps, then smaller, then empty.
+        let big: Vec<u8> = (0..300_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        let files = [big.as_slice(), b"small file\n", b""];
+        let mut buf = ReadBuf::default();
+        for (i, bytes) in files.iter().enumerate() {
+            let path = dir.path().join(format!("f{i}"));
+            std::fs::write(&path, bytes).unwrap();
+            let text = text_of(read(&path, u64::MAX, ChunkPolicy::DEFAULT, &mut buf));
+            assert_eq!(text, *bytes, "file {i}");
+        }
+    }
+
+    #[test]
+    fn a_size_limit_below_the_buffers_least_growth_still_reads_up_to_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        let mut buf = ReadBuf::default();
+        std::fs::write(&path, b"0123456789").unwrap();
+        assert_eq!(
+            text_of(read(&path, 10, ChunkPolicy::DEFAULT, &mut buf)),
+            b"0123456789"
+        );
+        std::fs::write(&path, b"0123456789a").unwrap();
+        match read(&path, 10, ChunkPolicy::DEFAULT, &mut buf) {
+            Content::Skipped(skip) => assert_eq!(skip, Skip::TooLarge(11)),
+            _ => panic!("an 11-byte file read under a 10-byte limit"),
+        }
+    }
 
     #[test]
     fn characters_are_counted_in_ascii_blocks_and_across_multibyte_ones() {
