@@ -106,6 +106,14 @@ impl ReadBuf {
         self.len -= count;
     }
 
+    /// Grows the buffer to hold `size` bytes, for a file whose size is known: the doubling
+    /// in `fill` would zero, and so take up, memory the file never reaches.
+    fn make_room(&mut self, size: usize) {
+        if self.bytes.len() < size {
+            self.bytes.resize(size, 0);
+        }
+    }
+
     /// Appends what `file` holds until its end or until the content is `limit` bytes long.
     fn fill(&mut self, file: &mut File, limit: usize) -> io::Result<()> {
         while self.len < limit {
@@ -495,6 +503,7 @@ fn read_inner(path: &Path, max_file_size: u64, chunks: ChunkPolicy, buf: &mut Re
     if len > max_file_size {
         return Ok(Opened::Skipped(Skip::TooLarge(len)));
     }
+    buf.make_room(limit(len.min(hold)));
     buf.fill(&mut file, limit(hold))?;
     if buf.len as u64 <= hold {
         return Ok(Opened::Whole);
@@ -585,9 +594,11 @@ mod tests {
     #[test]
     fn a_reused_buffer_holds_the_last_file_whole_and_nothing_of_the_ones_before() {
         let dir = tempfile::tempdir().unwrap();
-        // Bigger than several of the buffer's growth steps, then smaller, then empty.
-        let big: Vec<u8> = (0..300_000u32).map(|i| b'a' + (i % 26) as u8).collect();
-        let files = [big.as_slice(), b"small file\n", b""];
+        // Several of the buffer's growth steps; past the first mebibyte read (the rest is
+        // read once the file's size is known); small; empty.
+        let text = |len: u32| -> Vec<u8> { (0..len).map(|i| b'a' + (i % 26) as u8).collect() };
+        let (big, middle) = (text(3_000_000), text(300_000));
+        let files = [middle.as_slice(), &big, b"small file\n", &middle, b""];
         let mut buf = ReadBuf::default();
         for (i, bytes) in files.iter().enumerate() {
             let path = dir.path().join(format!("f{i}"));
