@@ -51,6 +51,8 @@ pub struct Scratch {
     path_allows: Vec<bool>,
     /// The rules whose path globs match the buffer's path.
     path_rules: Vec<usize>,
+    /// The cache for the rule set's check of paths against globs, made on first use.
+    path_cache: Option<hybrid::dfa::Cache>,
     /// Each rule's capture slots, made on its first window and reused after.
     captures: Vec<Option<Captures>>,
     /// Each rule's cache for its keyword tail's lazy DFA, made on its first keyword hit.
@@ -104,6 +106,7 @@ impl<'r> Matcher<'r> {
             scratch.tail_caches.resize_with(self.rules.rules.len(), || None);
             scratch.path_allows.clear();
             scratch.path_allows.resize(self.rules.rules.len(), true);
+            scratch.path_cache = None;
             scratch.rule_set = Some(self.rules.id());
         }
         let windows = &mut scratch.windows;
@@ -111,7 +114,12 @@ impl<'r> Matcher<'r> {
         scratch.encoded_hits.clear();
         let rules = self.rules;
         let path_allows = &mut scratch.path_allows;
-        let anywhere = !self.decide_paths(path, path_allows, &mut scratch.path_rules);
+        let anywhere = !self.decide_paths(
+            path,
+            path_allows,
+            &mut scratch.path_rules,
+            &mut scratch.path_cache,
+        );
         let keywords = if anywhere {
             rules.keywords_anywhere()
         } else {
@@ -153,8 +161,14 @@ impl<'r> Matcher<'r> {
     /// Whether the file at `path` is one of each path-bound rule's paths, for all of them at
     /// once: one match of the path against every rule's globs instead of one per rule.
     /// Returns whether any of them applies.
-    fn decide_paths(&self, path: &str, path_allows: &mut [bool], path_rules: &mut Vec<usize>) -> bool {
-        self.rules.rules_with_path(path, path_rules);
+    fn decide_paths(
+        &self,
+        path: &str,
+        path_allows: &mut [bool],
+        path_rules: &mut Vec<usize>,
+        path_cache: &mut Option<hybrid::dfa::Cache>,
+    ) -> bool {
+        self.rules.rules_with_path(path, path_cache, path_rules);
         let mut any = false;
         for &rule_index in &self.path_bound {
             let rule = &self.rules.rules[rule_index];
@@ -434,7 +448,7 @@ mod tests {
         let (kube, npm) = (index("kubernetes-kubeconfig-token"), index("npm-npmrc-auth"));
         let decide = |path: &str| {
             let mut allowed = vec![true; rules.rules.len()];
-            let any = matcher.decide_paths(path, &mut allowed, &mut Vec::new());
+            let any = matcher.decide_paths(path, &mut allowed, &mut Vec::new(), &mut None);
             (any, allowed)
         };
         let (any, at_kube) = decide("home/dev/.kube/config");
@@ -607,7 +621,7 @@ mod tests {
                 .keywords()
                 .find(hay, |keyword, start, end| hits.push((keyword, start..end)));
             let mut allowed = vec![true; rules.rules.len()];
-            matcher.decide_paths(path, &mut allowed, &mut Vec::new());
+            matcher.decide_paths(path, &mut allowed, &mut Vec::new(), &mut None);
             for (index, rule) in rules.rules.iter().enumerate() {
                 if rule.patterns().is_none_or(|p| p.extent.tail.is_none()) || !allowed[index] {
                     continue;

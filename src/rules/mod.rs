@@ -10,6 +10,7 @@ pub mod doc;
 mod extent;
 mod gitleaks;
 pub mod pack;
+mod paths;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
@@ -34,6 +35,7 @@ pub use extent::Extent;
 use extent::Follow;
 pub use pack::Example;
 use pack::{CredentialFileList, PackFile, PlaceholderFile, PurposeFile, RuleDef};
+use paths::PathGlobs;
 
 /// The rule data compiled into the binary: `(path, contents)` for every `rules/**/*.toml`.
 const EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
@@ -228,10 +230,8 @@ pub struct RuleSet {
     pub purposes: Vec<Purpose>,
     /// File names that mark credential stores, scanned even when git ignores them.
     pub credential_files: GlobSet,
-    /// Every rule's `paths` in one set, so a file's path is matched once, not once per rule.
-    path_globs: GlobSet,
-    /// For each glob in `path_globs`, the rule it belongs to.
-    path_glob_rules: Vec<usize>,
+    /// Every rule's `paths`.
+    paths: PathGlobs,
     keywords: KeywordSet,
     /// `keywords` without those only path-bound rules have, indexed alike.
     keywords_anywhere: KeywordSet,
@@ -388,12 +388,9 @@ impl RuleSet {
     }
 
     /// Fills `rules` with the index of each rule one of whose `paths` matches `path` (a rule
-    /// may appear more than once).
-    pub fn rules_with_path(&self, path: &str, rules: &mut Vec<usize>) {
-        self.path_globs.matches_into(path, rules);
-        for glob in rules.iter_mut() {
-            *glob = self.path_glob_rules[*glob];
-        }
+    /// may appear more than once). `cache` is the calling thread's, made on first use.
+    pub fn rules_with_path(&self, path: &str, cache: &mut Option<Cache>, rules: &mut Vec<usize>) {
+        self.paths.rules_with_path(path, cache, rules);
     }
 
     /// Whether a keyword of [`RuleSet::keywords`] is the base64 form of one: a hint that an
@@ -627,17 +624,10 @@ impl Builder {
                 e.to_string(),
             ))
         })?;
-        let mut path_globs = GlobSetBuilder::new();
-        let mut path_glob_rules = Vec::new();
-        for (rule_index, rule) in self.rules.iter().enumerate() {
-            for glob in &rule.paths {
-                path_globs.add(glob.clone());
-                path_glob_rules.push(rule_index);
-            }
-        }
-        let path_globs = path_globs
-            .build()
-            .map_err(|e| Error::from(FileError::new("rule data", "rule paths", "", None, e.to_string())))?;
+        let globs = (self.rules.iter().enumerate())
+            .flat_map(|(rule_index, rule)| rule.paths.iter().map(move |glob| (rule_index, glob.clone())));
+        let paths = PathGlobs::new(globs)
+            .map_err(|e| Error::from(FileError::new("rule data", "rule paths", "", None, e)))?;
         static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         Ok(RuleSet {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
@@ -646,8 +636,7 @@ impl Builder {
             placeholders: self.placeholders,
             purposes: self.purposes,
             credential_files,
-            path_globs,
-            path_glob_rules,
+            paths,
             keywords: all_keywords,
             keywords_anywhere,
             follows: (0..keyword_rules.len()).map(|_| Default::default()).collect(),

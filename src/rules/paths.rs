@@ -1,0 +1,168 @@
+//! Rules' `paths`: every rule's globs in one set, matched once per file rather than once per
+//! rule, behind a check that turns most paths down from their last few bytes.
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use regex_automata::hybrid::dfa::{Cache, DFA};
+use regex_automata::nfa::thompson::{self, WhichCaptures};
+use regex_automata::util::syntax;
+use regex_automata::{Anchored, Input};
+
+#[derive(Debug)]
+pub struct PathGlobs {
+    set: GlobSet,
+    /// For each glob in `set`, the rule it belongs to.
+    rules: Vec<usize>,
+    /// Every glob's regex, reversed. Run back from a path's end, it dies within a few bytes
+    /// on most paths (`.py` ends no glob), where the set would try each of its strategies
+    /// on the whole path. `None` without globs.
+    any: Option<DFA>,
+}
+
+impl PathGlobs {
+    /// The globs, each with the index of the rule it belongs to.
+    pub fn new(globs: impl IntoIterator<Item = (usize, Glob)>) -> Result<PathGlobs, String> {
+        let mut set = GlobSetBuilder::new();
+        let mut rules = Vec::new();
+        let mut regexes = Vec::new();
+        for (rule, glob) in globs {
+            regexes.push(glob.regex().to_owned());
+            set.add(glob);
+            rules.push(rule);
+        }
+        let set = set.build().map_err(|e| e.to_string())?;
+        let any = if regexes.is_empty() {
+            None
+        } else {
+            // As `globset` compiles them: bytes, and `.` matches a newline too.
+            let dfa = DFA::builder()
+                .syntax(syntax::Config::new().utf8(false).dot_matches_new_line(true))
+                .thompson(
+                    thompson::Config::new()
+                        .reverse(true)
+                        .utf8(false)
+                        .which_captures(WhichCaptures::None),
+                )
+                .build_many(&regexes)
+                .map_err(|e| e.to_string())?;
+            Some(dfa)
+        };
+        Ok(PathGlobs { set, rules, any })
+    }
+
+    /// Fills `rules` with the index of each rule one of whose globs matches `path` (a rule
+    /// may appear more than once). `cache` is the calling thread's, made on first use.
+    pub fn rules_with_path(&self, path: &str, cache: &mut Option<Cache>, rules: &mut Vec<usize>) {
+        rules.clear();
+        if !self.may_match(path, cache) {
+            return;
+        }
+        self.set.matches_into(path, rules);
+        for glob in rules.iter_mut() {
+            *glob = self.rules[*glob];
+        }
+    }
+
+    /// Whether some glob may match `path`: exactly whether one does, unless the DFA gives up.
+    fn may_match(&self, path: &str, cache: &mut Option<Cache>) -> bool {
+        let Some(dfa) = &self.any else {
+            return false;
+        };
+        let cache = cache.get_or_insert_with(|| dfa.create_cache());
+        // Every glob's regex is anchored at both ends: a match back from the end spans the path.
+        let input = Input::new(path).anchored(Anchored::Yes).earliest(true);
+        !matches!(dfa.try_search_rev(cache, &input), Ok(None))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn globs(patterns: &[&str]) -> PathGlobs {
+        PathGlobs::new(
+            patterns
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (i, Glob::new(p).unwrap())),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_reverse_check_agrees_with_the_glob_set_on_every_path() {
+        let patterns = [
+            "**/.docker/config.json",
+            ".npmrc",
+            "**/.npmrc",
+            "**/*.kubeconfig",
+            "**/kubeconfig-*",
+            "**/kubeconfig.y*ml",
+            "**/.continue/mcpServers/*",
+            "**/.railway/config-*.json",
+            "**/[ab]?c/{x,y}.toml",
+        ];
+        let set = globs(&patterns);
+        // Pieces that make paths some glob matches, nearly matches, or matches in part.
+        let pieces = [
+            ".docker",
+            "config.json",
+            ".npmrc",
+            "npmrc",
+            "x.kubeconfig",
+            "kubeconfig",
+            "kubeconfig-prod",
+            "kubeconfig.yml",
+            "kubeconfig.yaml",
+            "kubeconfig.ml",
+            ".continue",
+            "mcpServers",
+            ".railway",
+            "config-a.json",
+            "config-.json",
+            "abc",
+            "bxc",
+            "x.toml",
+            "y.toml",
+            "z.toml",
+            "src",
+            "lib.rs",
+            "",
+            "a\nb",
+            "é",
+        ];
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut cache = None;
+        let mut rules = Vec::new();
+        let mut matched = 0;
+        for _ in 0..20_000 {
+            let depth = 1 + next() % 4;
+            let path: Vec<&str> = (0..depth)
+                .map(|_| pieces[next() as usize % pieces.len()])
+                .collect();
+            let path = path.join("/");
+            set.rules_with_path(&path, &mut cache, &mut rules);
+            let mut expected = set.set.matches(&path);
+            expected.sort_unstable();
+            let mut found = rules.clone();
+            found.sort_unstable();
+            assert_eq!(found, expected, "{path:?}");
+            matched += usize::from(!found.is_empty());
+        }
+        // Both kinds of path were drawn often.
+        assert!((2_000..18_000).contains(&matched), "{matched} of 20000 matched");
+    }
+
+    #[test]
+    fn without_globs_no_path_is_bound() {
+        let set = globs(&[]);
+        let mut rules = vec![7];
+        set.rules_with_path("any/.npmrc", &mut None, &mut rules);
+        assert!(rules.is_empty());
+    }
+}
