@@ -489,9 +489,9 @@ fn read_inner(path: &Path, max_file_size: u64, chunks: ChunkPolicy, buf: &mut Re
     let mut file = File::open(path)?;
     // Read first, ask the size only of a file past the first mebibyte: most files are small,
     // and a `stat` per file is a system call ripgrep does not make either; a file over the
-    // limit then costs a mebibyte read, not a chunk. The `take`s also guard against a file
-    // that grows while it is read; saturating, so that a limit of u64::MAX
-    // (`--max-file-size 18446744073709551615`) means no limit, not a limit of 0.
+    // limit then costs a mebibyte read, not a chunk. The limits `fill` reads up to also
+    // guard against a file that grows while it is read; saturating, so that a limit of
+    // u64::MAX (`--max-file-size 18446744073709551615`) means no limit, not a limit of 0.
     let hold = max_file_size.min(chunks.size as u64);
     let first = hold.min(FIRST_READ);
     let limit = |bytes: u64| usize::try_from(bytes.saturating_add(1)).unwrap_or(usize::MAX);
