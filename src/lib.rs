@@ -25,4 +25,8 @@ pub mod scope;
 pub mod source;
 pub mod synth;
 
+#[cfg(test)]
+#[path = "../tests/common/rng.rs"]
+mod test_rng;
+
 pub use error::{Error, Result};

@@ -77,6 +77,7 @@ impl PathGlobs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_rng::Rng;
 
     fn globs(patterns: &[&str]) -> PathGlobs {
         PathGlobs::new(
@@ -130,21 +131,13 @@ mod tests {
             "a\nb",
             "é",
         ];
-        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
         let mut cache = None;
         let mut rules = Vec::new();
         let mut matched = 0;
         for _ in 0..20_000 {
-            let depth = 1 + next() % 4;
-            let path: Vec<&str> = (0..depth)
-                .map(|_| pieces[next() as usize % pieces.len()])
-                .collect();
+            let depth = 1 + rng.below(4);
+            let path: Vec<&str> = (0..depth).map(|_| rng.pick(&pieces)).collect();
             let path = path.join("/");
             set.rules_with_path(&path, &mut cache, &mut rules);
             let mut expected = set.set.matches(&path);

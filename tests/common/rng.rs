@@ -1,5 +1,6 @@
 //! xorshift64*: reproducible pseudo-random choices for tests and benchmarks, without a
-//! dependency. Shared by the integration tests (through `common`) and `benches/matcher.rs`.
+//! dependency. Shared by the integration tests (through `common`), `benches/matcher.rs` and
+//! the library's unit tests (as `test_rng`).
 
 pub struct Rng(pub u64);
 
