@@ -528,11 +528,22 @@ impl KeywordSet {
     fn same(&self, keyword: u32, text: &[u8], from: usize) -> bool {
         let keyword = &self.keywords[keyword as usize];
         let bytes = &keyword.bytes[from..];
-        if keyword.ignore_case {
-            text.iter().zip(bytes).all(|(&a, &b)| fold(a) == b)
-        } else {
-            text == bytes
+        if !keyword.ignore_case {
+            return text == bytes;
         }
+        let len = bytes.len().min(text.len());
+        if len < 8 {
+            return text.len() == bytes.len() && text.iter().zip(bytes).all(|(&a, &b)| fold(a) == b);
+        }
+        // Eight bytes at a time, the last eight overlapping those before: a long keyword
+        // repeated in the text (a run of `A`s) is compared at every byte of it.
+        let word =
+            |slice: &[u8], at: usize| u64::from_le_bytes(slice[at..at + 8].try_into().expect("eight bytes"));
+        text.len() == bytes.len()
+            && (0..len - 8)
+                .step_by(8)
+                .chain([len - 8])
+                .all(|at| fold_eight(word(text, at)) == word(bytes, at))
     }
 }
 
@@ -861,6 +872,46 @@ mod tests {
         let hay = "A_B{ a\x7fb[ a_b[ X[Y] x{y} X{Y] `KEY @Key k|ey K\\EY a_b{".as_bytes();
         assert_eq!(hits(&set, hay), naive(&specs, hay));
         assert_eq!(hits(&set, hay).len(), 5);
+    }
+
+    #[test]
+    fn long_keywords_match_in_any_case_and_not_with_any_byte_changed() {
+        let specs = [
+            ("aaaaaaaaaaaaaaaaaaaaa", true),
+            ("sessiontoken", true),
+            ("abcdefghijklmnop", true),
+            ("Fixed_Case_Token_x", false),
+        ];
+        let set = set(&specs);
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut coin = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state & 1 == 1
+        };
+        for (keyword, _) in specs {
+            for changed in 0..keyword.len() {
+                let mut hay = b"x ".to_vec();
+                let mut off = keyword.as_bytes().to_vec();
+                off[changed] ^= 0x01;
+                hay.extend(&off);
+                hay.extend(b" y ");
+                hay.extend(
+                    keyword
+                        .bytes()
+                        .map(|b| if coin() { b.to_ascii_uppercase() } else { b }),
+                );
+                hay.extend(b" ");
+                let text = String::from_utf8_lossy(&hay);
+                assert_eq!(hits(&set, &hay), naive(&specs, &hay), "on {text:?}");
+            }
+        }
+        // A run of a keyword's one byte holds it at every byte but its last twenty.
+        let run = b"=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAaaaaaaaaaaaaaaaaaa=".as_slice();
+        let found = hits(&set, run);
+        assert_eq!(found.len(), run.len() - 2 - 20);
+        assert_eq!(found, naive(&specs, run));
     }
 
     #[test]
