@@ -134,7 +134,13 @@ impl<'r> Matcher<'r> {
                 }
                 return;
             }
-            if !rules.may_follow(keyword, anywhere, &hay[end..], tail_caches) {
+            if !rules.may_match_around(
+                keyword,
+                anywhere,
+                hay[..start].last().copied(),
+                &hay[end..],
+                tail_caches,
+            ) {
                 return;
             }
             for &rule_index in rules.rules_for_keyword(keyword) {
@@ -513,7 +519,8 @@ mod tests {
         let (mut turned_down, mut let_through) = (0, 0);
         let mut check = |hay: &[u8], keyword: usize, hit: Range<usize>| {
             for anywhere in [false, true] {
-                if rules.may_follow(keyword, anywhere, &hay[hit.end..], &mut caches) {
+                let before = hay[..hit.start].last().copied();
+                if rules.may_match_around(keyword, anywhere, before, &hay[hit.end..], &mut caches) {
                     let_through += 1;
                     continue;
                 }
@@ -554,7 +561,10 @@ mod tests {
                 .collect();
             for text in [lower, upper, mixed] {
                 for _ in 0..12 {
-                    let before: &[u8] = [&b""[..], b" ", b"_", b"a", b"\n", b"=", b"\"", b"9"][next(8)];
+                    let befores: [&[u8]; 13] = [
+                        b"", b" ", b"_", b"a", b"\n", b"=", b"\"", b"9", b"/", b"+", b"A", b"-", b"\xc3",
+                    ];
+                    let before = befores[next(befores.len())];
                     let mut hay = before.to_vec();
                     hay.extend_from_slice(&text);
                     hay.extend((0..next(40)).map(|_| alphabet[next(alphabet.len())]));

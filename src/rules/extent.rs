@@ -46,18 +46,25 @@ pub struct KeywordTail {
     pub dfa: DFA,
 }
 
-/// The two bytes that may follow a keyword hit where some of its rules' tails can still
-/// match. Most hits of the noisiest keywords end there (`secrets`, `token)`, `path/`), and
-/// turning them down before any rule is looked at saves a tail search per rule per hit.
+/// The byte that may precede a keyword hit and the two bytes that may follow it where some of
+/// its rules' tails can still match. Most hits of the noisiest keywords end there (`secrets`,
+/// `token)`, `path/`, `xpath`), and turning them down before any rule is looked at saves a
+/// tail search per rule per hit. So does a run of the byte a keyword repeats (`AAAA…` in
+/// base64, for a keyword that must start a word): without it, every byte of the run is a hit.
 ///
-/// Proven, not guessed: a pair is turned down only when every tail's DFA is dead after the
-/// keyword and those two bytes, from every start state (whatever byte precedes the keyword)
-/// and for every case of the keyword's letters.
+/// Proven, not guessed: a hit is turned down only when every tail's DFA is dead after the
+/// keyword, from the start state of the byte before it, for every case of the keyword's
+/// letters; and a pair after it only when every tail's DFA is dead after the keyword and those
+/// two bytes, from every start state and for every case.
 #[derive(Debug)]
 pub struct Follow {
     /// For each first byte: `NONE`, `ANY`, or `n` for the second bytes `seconds[n - FIRST_SET]`.
     firsts: [u8; 256],
     seconds: Vec<ByteSet>,
+    /// The bytes after which the keyword may start a tail's match.
+    before: ByteSet,
+    /// Whether it may at the text's start.
+    at_text_start: bool,
 }
 
 const NONE: u8 = 0;
@@ -65,6 +72,12 @@ const ANY: u8 = 1;
 const FIRST_SET: u8 = 2;
 
 impl Follow {
+    /// Whether a match of some tail can start right after `before` (`None`: at the text's
+    /// start).
+    pub fn may_start_after(&self, before: Option<u8>) -> bool {
+        before.map_or(self.at_text_start, |b| self.before.contains(b))
+    }
+
     /// Whether a match of some tail can hold `first` and then `second` right after the keyword.
     pub fn allows(&self, first: u8, second: u8) -> bool {
         match self.firsts[usize::from(first)] {
@@ -75,23 +88,27 @@ impl Follow {
     }
 }
 
-/// Collects, tail by tail, the byte pairs a [`Follow`] allows: for each first byte, the
-/// second bytes.
+/// Collects, tail by tail, what a [`Follow`] allows: for each first byte after the keyword,
+/// the second bytes, and the bytes before it.
 pub struct FollowBuilder {
     seconds: Box<[ByteSet; 256]>,
+    before: ByteSet,
+    at_text_start: bool,
 }
 
 impl Default for FollowBuilder {
     fn default() -> Self {
         FollowBuilder {
             seconds: Box::new([ByteSet::default(); 256]),
+            before: ByteSet::default(),
+            at_text_start: false,
         }
     }
 }
 
 impl FollowBuilder {
-    /// Adds the pairs after which `tail`'s DFA may still match, `keyword` (lowercase) read in
-    /// any case from any start. `cache` is the DFA's cache; `None` when nothing can be proven
+    /// Adds the bytes before and the pairs after which `tail`'s DFA may still match, `keyword`
+    /// (lowercase) read in any case. `cache` is the DFA's cache; `None` when nothing can be proven
     /// (the DFA gave up or its cache was cleared under the states held here): then any pair
     /// must be allowed.
     pub fn add(&mut self, tail: &KeywordTail, cache: &mut Cache, keyword: &[u8]) -> Option<()> {
@@ -102,7 +119,9 @@ impl FollowBuilder {
             let to = dfa.next_state(cache, from, byte).ok()?;
             (cache.clear_count() == clears).then_some(to)
         };
-        let mut states: Vec<LazyStateID> = Vec::new();
+        // The start states, each with the bytes before the keyword that lead to it (`None`:
+        // the text's start). Look-arounds (`\b`) make them differ.
+        let mut starts: Vec<(LazyStateID, ByteSet, bool)> = Vec::new();
         for look_behind in std::iter::once(None).chain((0..=u8::MAX).map(Some)) {
             let config = start::Config::new()
                 .anchored(Anchored::Yes)
@@ -111,16 +130,38 @@ impl FollowBuilder {
             if cache.clear_count() != clears {
                 return None;
             }
-            push_live(&mut states, state)?;
-        }
-        for &byte in keyword {
-            let mut next = Vec::with_capacity(states.len());
-            for &state in &states {
-                for case in [byte, byte.to_ascii_uppercase()] {
-                    push_live(&mut next, step(cache, state, case)?)?;
+            let index = match starts.iter().position(|(s, ..)| *s == state) {
+                Some(index) => index,
+                None => {
+                    starts.push((state, ByteSet::default(), false));
+                    starts.len() - 1
                 }
+            };
+            match look_behind {
+                Some(byte) => starts[index].1.insert(byte),
+                None => starts[index].2 = true,
             }
-            states = next;
+        }
+        let mut states: Vec<LazyStateID> = Vec::new();
+        for (start, before, at_text_start) in starts {
+            let mut walked = Vec::new();
+            push_live(&mut walked, start)?;
+            for &byte in keyword {
+                let mut next = Vec::with_capacity(walked.len());
+                for &state in &walked {
+                    for case in [byte, byte.to_ascii_uppercase()] {
+                        push_live(&mut next, step(cache, state, case)?)?;
+                    }
+                }
+                walked = next;
+            }
+            if !walked.is_empty() {
+                self.before = self.before.union(before);
+                self.at_text_start |= at_text_start;
+            }
+            for state in walked {
+                push_live(&mut states, state)?;
+            }
         }
         // The DFA moves alike on every byte of a class: one byte stands for each.
         let byte_classes = dfa.byte_classes();
@@ -177,7 +218,12 @@ impl FollowBuilder {
                 ANY
             };
         }
-        Follow { firsts, seconds }
+        Follow {
+            firsts,
+            seconds,
+            before: self.before,
+            at_text_start: self.at_text_start,
+        }
     }
 }
 
@@ -719,6 +765,32 @@ mod tests {
         assert!((0..=u8::MAX).all(|first| whole.allows(first, b'x') && whole.allows(first, 0)));
         let short = follow(&[r"(?P<secret>pat[0-9])"], "pat").unwrap();
         assert!(short.allows(b'1', b'!') && !short.allows(b'x', b'1'));
+    }
+
+    #[test]
+    fn what_precedes_a_keyword_is_turned_down_only_where_no_tail_can_start() {
+        // A keyword that must start a word: not after a word byte, so not inside a run of it.
+        let run = "A".repeat(21);
+        let pattern = format!(r"\b(?P<secret>{run}[A-Za-z0-9%]{{30,}})");
+        let word = follow(&[&pattern], &run.to_ascii_lowercase()).unwrap();
+        for before in [b'A', b'a', b'7', b'_'] {
+            assert!(!word.may_start_after(Some(before)), "{}", before as char);
+        }
+        for before in [b' ', b'/', b'+', b'"', b'\n', 0xc3] {
+            assert!(word.may_start_after(Some(before)), "{}", before as char);
+        }
+        assert!(word.may_start_after(None));
+        // Allowed after what either of two rules allows.
+        let either = follow(&[r"\bre_[a-z]{8}", r"(?m:^)re_[0-9]{8}"], "re_").unwrap();
+        assert!(either.may_start_after(Some(b' ')) && either.may_start_after(Some(b'\n')));
+        assert!(either.may_start_after(None) && !either.may_start_after(Some(b'a')));
+        let line = follow(&[r"(?m:^)re_[0-9]{8}"], "re_").unwrap();
+        assert!(line.may_start_after(Some(b'\n')) && line.may_start_after(None));
+        assert!(!line.may_start_after(Some(b' ')) && !line.may_start_after(Some(b'a')));
+        // A name in front of the keyword is its lead, so the keyword may follow anything.
+        let named = follow(&[r"[a-z_]*token=(?P<secret>[0-9]{8})"], "token").unwrap();
+        assert!((0..=u8::MAX).all(|before| named.may_start_after(Some(before))));
+        assert!(named.may_start_after(None));
     }
 
     #[test]

@@ -348,24 +348,29 @@ impl RuleSet {
         &self.keyword_rules[keyword]
     }
 
-    /// Whether `after`, the text right after a hit of `keyword`, can go on into a match of a
-    /// rule the keyword triggers: of any of them, or when `anywhere` of those that apply on
-    /// any path. `tail_caches` holds each rule's cache for its keyword tail's DFA, by rule
-    /// index; used on the keyword's first hit only.
-    pub fn may_follow(
+    /// Whether a hit of `keyword` between `before` (the byte before it; `None` at the text's
+    /// start) and `after` (the text right after it) can be part of a match of a rule the
+    /// keyword triggers: of any of them, or when `anywhere` of those that apply on any path.
+    /// `tail_caches` holds each rule's cache for its keyword tail's DFA, by rule index; used
+    /// on the keyword's first hit only.
+    pub fn may_match_around(
         &self,
         keyword: usize,
         anywhere: bool,
+        before: Option<u8>,
         after: &[u8],
         tail_caches: &mut [Option<Cache>],
     ) -> bool {
-        let [first, second, ..] = *after else {
+        let Some(follow) = self.follows[keyword][usize::from(anywhere)]
+            .get_or_init(|| self.follow(keyword, anywhere, tail_caches))
+        else {
             return true;
         };
-        self.follows[keyword][usize::from(anywhere)]
-            .get_or_init(|| self.follow(keyword, anywhere, tail_caches))
-            .as_ref()
-            .is_none_or(|follow| follow.allows(first, second))
+        follow.may_start_after(before)
+            && match *after {
+                [first, second, ..] => follow.allows(first, second),
+                _ => true,
+            }
     }
 
     fn follow(&self, keyword: usize, anywhere: bool, tail_caches: &mut [Option<Cache>]) -> Option<Follow> {
