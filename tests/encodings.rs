@@ -132,3 +132,52 @@ fn base64_images_and_hashes_with_no_encoded_token_stay_silent() {
     let run = run_in(dir.path(), &["-f", "json", "."]);
     assert_eq!(run.findings(), []);
 }
+
+/// The base64 of a binary, inlined in a bundle, is full of `+` and `/` that pass for word
+/// boundaries, and of zero bytes that spell prefixes (`EAAAAAA…`): a token-shaped stretch of
+/// it is not a token. The same text as a value, or as a segment of a URL, still is, and so is
+/// a token whose checksum holds, which no chance stretch of base64 has.
+#[test]
+fn token_shapes_inside_base64_of_binary_data_are_not_reported() {
+    let dir = TempDir::new().unwrap();
+    let square = token("blob", "EAAA{{alnum:60}}");
+    // Bytes like an executable's: random stretches between runs of zeros.
+    let mut rng = common::rng::Rng(0x5eed_b10b);
+    let binary: Vec<u8> = (0..60_000)
+        .map(|i| if i % 512 < 96 { 0 } else { rng.next() as u8 })
+        .collect();
+    let blob = base64(&binary);
+    let (head, tail) = blob.split_at(blob.len() / 2);
+    write(
+        dir.path(),
+        "dist/bundle.js",
+        format!("const wasm = \"{head}/{square}+{tail}\";\nconst end = \"{head}/{square}\";\n"),
+    );
+    let pat = github_pat("blob");
+    write(
+        dir.path(),
+        "dist/vendor.js",
+        format!("const data = \"{head}/{pat}+{tail}\";\n"),
+    );
+    write(
+        dir.path(),
+        "config.env",
+        format!("SQUARE_ACCESS_TOKEN={square}\n"),
+    );
+    write(
+        dir.path(),
+        "revoke.sh",
+        format!("curl -X POST https://api.acme.dev/v2/tokens/{square}/revoke\n"),
+    );
+    let run = run_in(dir.path(), &["-f", "json", "."]);
+    assert_eq!(
+        run.findings(),
+        [
+            ("square-access-token".to_owned(), "config.env".to_owned(), 1),
+            ("github-classic-pat".to_owned(), "dist/vendor.js".to_owned(), 1),
+            ("square-access-token".to_owned(), "revoke.sh".to_owned(), 1),
+        ],
+        "{}",
+        run.stdout
+    );
+}

@@ -3,7 +3,8 @@
 //! The cost grows with the bytes, not with rules × bytes: one pass of the keyword prefilter
 //! ([`KeywordSet`]) finds the rules' keywords, and only the rules a keyword triggers run their
 //! regex, and only in the window around that keyword where a match can lie. Then each
-//! candidate is checked against the rule's filters (placeholder, entropy, checksum, context).
+//! candidate is checked against the rule's filters (placeholder, entropy, checksum, context)
+//! and against the base64 around it.
 //! This module knows nothing of files, paths on disk or reports.
 
 mod entropy;
@@ -365,6 +366,9 @@ impl<'r> Matcher<'r> {
         if value.is_empty() || self.rules.placeholders.is_placeholder(value, verified) {
             return None;
         }
+        if !verified && inside_base64_run(hay, secret) {
+            return None;
+        }
         if let Some(min) = rule.min_entropy {
             if shannon_entropy(value) < min {
                 return None;
@@ -432,6 +436,31 @@ fn window(
     Some(from..to)
 }
 
+/// How much base64 text around a token makes it a piece of the blob rather than a value.
+const BASE64_RUN: usize = 128;
+
+/// Whether `secret` sits inside a run of base64 text at least [`BASE64_RUN`] bytes longer than
+/// itself: in the base64 of a binary (an inlined WebAssembly module, font or image), `+` and
+/// `/` pass for the word boundaries around a token, and a run of zero bytes (`EAAAAAA…`)
+/// starts many a prefix. Tokens in text are delimited by quotes, `=`, spaces or URL
+/// punctuation, which no base64 run holds; a URL path's letters, digits and slashes run a
+/// few dozen bytes at most. Tokens encoded in base64 are looked for by decoding, not here.
+fn inside_base64_run(hay: &[u8], secret: &Range<usize>) -> bool {
+    let base64 = |b: &u8| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/';
+    let before = hay[..secret.start]
+        .iter()
+        .rev()
+        .take(BASE64_RUN)
+        .take_while(|b| base64(b))
+        .count();
+    let after = hay[secret.end..]
+        .iter()
+        .take(BASE64_RUN)
+        .take_while(|b| base64(b))
+        .count();
+    before + after >= BASE64_RUN
+}
+
 /// The line(s) holding `span`, clipped on very long lines.
 fn line_around(hay: &[u8], span: &Range<usize>) -> Range<usize> {
     let floor = span.start.saturating_sub(CONTEXT_REACH);
@@ -445,6 +474,23 @@ fn line_around(hay: &[u8], span: &Range<usize>) -> Range<usize> {
 mod tests {
     use super::*;
     use crate::synth::Synth;
+
+    #[test]
+    fn a_token_is_inside_base64_when_the_run_around_it_is_long_enough() {
+        let token = "T".repeat(40);
+        let inside = |before: &str, after: &str| {
+            let hay = format!("{before}{token}{after}");
+            inside_base64_run(hay.as_bytes(), &(before.len()..before.len() + token.len()))
+        };
+        let run = |n: usize| "Ab9+/".repeat(n.div_ceil(5))[..n].to_owned();
+        assert!(inside(&run(64), &run(64)) && inside(&run(128), "") && inside("", &run(128)));
+        assert!(inside(&format!("\"{}", run(100)), &format!("{}\"", run(28))));
+        assert!(!inside(&run(64), &run(63)) && !inside(&run(127), "\""));
+        // Bytes outside the alphabet end the run: URL punctuation, quotes, `=`, `-`, `_`.
+        assert!(!inside(&format!("{}.", run(200)), &format!("-{}", run(200))));
+        assert!(!inside(&format!("{}=", run(200)), &format!("_{}", run(200))));
+        assert!(!inside("https://api.acme.dev/v2/tokens/", "/revoke"));
+    }
 
     #[test]
     fn a_files_path_decides_every_path_bound_rule_at_once() {
