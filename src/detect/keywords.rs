@@ -883,13 +883,8 @@ mod tests {
             ("Fixed_Case_Token_x", false),
         ];
         let set = set(&specs);
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut coin = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state & 1 == 1
-        };
+        let mut rng = crate::test_rng::Rng(0x9e37_79b9_7f4a_7c15);
+        let mut coin = || rng.below(2) == 1;
         for (keyword, _) in specs {
             for changed in 0..keyword.len() {
                 let mut hay = b"x ".to_vec();

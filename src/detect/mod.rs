@@ -588,13 +588,8 @@ mod tests {
                 }
             }
         };
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut rng = crate::test_rng::Rng(0x9e37_79b9_7f4a_7c15);
+        let mut next = |n: usize| rng.below(n);
         let alphabet = b" \t\n=:_-.\"'`\\/@(){}[],;#kKeEyY0aZz9+~!";
         let keywords = rules.keywords();
         for keyword in (0..keywords.len()).filter(|&k| !rules.is_encoded_keyword(k)) {
