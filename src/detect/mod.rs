@@ -58,6 +58,10 @@ pub struct Scratch {
     captures: Vec<Option<Captures>>,
     /// Each rule's cache for its keyword tail's lazy DFA, made on its first keyword hit.
     tail_caches: Vec<Option<hybrid::dfa::Cache>>,
+    /// Each rule's tail searches in a buffer: the buffer's number in `buffers`, and the count.
+    tail_searches: Vec<(u64, usize)>,
+    /// Buffers matched with this scratch: a count from another buffer is stale, not reset.
+    buffers: u64,
     /// The rule set the per-rule state above is for: a scratch may move to another matcher.
     rule_set: Option<u64>,
 }
@@ -67,6 +71,30 @@ pub struct Matcher<'r> {
     include_public: bool,
     /// The rules that apply to some paths only.
     path_bound: Vec<usize>,
+    /// How many tail searches a rule gets in a buffer.
+    tail_budget: TailBudget,
+}
+
+/// Tail searches a rule gets in one buffer: `base`, and one more for each `bytes_per_search`
+/// bytes of it. A tail that stays alive (a value with no end in sight) is searched up to a
+/// window's length from each hit, so hits packed closer than that (`token=token=…` on one long
+/// line) would read each byte hundreds of times. Past the budget, a rule's hits keep their
+/// whole windows, which merge, and its regex reads them once.
+#[derive(Debug, Clone, Copy)]
+struct TailBudget {
+    base: usize,
+    bytes_per_search: usize,
+}
+
+impl TailBudget {
+    const DEFAULT: TailBudget = TailBudget {
+        base: 64,
+        bytes_per_search: 256,
+    };
+
+    fn for_len(self, len: usize) -> usize {
+        self.base.saturating_add(len / self.bytes_per_search)
+    }
 }
 
 impl<'r> Matcher<'r> {
@@ -88,6 +116,7 @@ impl<'r> Matcher<'r> {
             rules,
             include_public,
             path_bound,
+            tail_budget: TailBudget::DEFAULT,
         }
     }
 
@@ -105,6 +134,8 @@ impl<'r> Matcher<'r> {
             scratch.captures.resize(self.rules.rules.len(), None);
             scratch.tail_caches.clear();
             scratch.tail_caches.resize_with(self.rules.rules.len(), || None);
+            scratch.tail_searches.clear();
+            scratch.tail_searches.resize(self.rules.rules.len(), (0, 0));
             scratch.path_allows.clear();
             scratch.path_allows.resize(self.rules.rules.len(), true);
             scratch.path_cache = None;
@@ -128,6 +159,10 @@ impl<'r> Matcher<'r> {
         };
         let encoded_hits = &mut scratch.encoded_hits;
         let tail_caches = &mut scratch.tail_caches;
+        let tail_searches = &mut scratch.tail_searches;
+        scratch.buffers += 1;
+        let buffer = scratch.buffers;
+        let tail_budget = self.tail_budget.for_len(hay.len());
         keywords.find(hay, |keyword, start, end| {
             if rules.is_encoded_keyword(keyword) {
                 if decode {
@@ -152,7 +187,14 @@ impl<'r> Matcher<'r> {
                 if !path_allows[rule_index] {
                     continue;
                 }
-                if let Some(window) = window(rule, hay, start..end, &mut tail_caches[rule_index]) {
+                let searches = &mut tail_searches[rule_index];
+                *searches = if searches.0 == buffer {
+                    (buffer, searches.1 + 1)
+                } else {
+                    (buffer, 1)
+                };
+                let tail_cache = (searches.1 <= tail_budget).then_some(&mut tail_caches[rule_index]);
+                if let Some(window) = window(rule, hay, start..end, tail_cache) {
                     windows.push((rule_index, window));
                 }
             }
@@ -401,7 +443,7 @@ fn window(
     rule: &Rule,
     hay: &[u8],
     hit: Range<usize>,
-    tail_cache: &mut Option<hybrid::dfa::Cache>,
+    tail_cache: Option<&mut Option<hybrid::dfa::Cache>>,
 ) -> Option<Range<usize>> {
     let extent = &rule.patterns()?.extent;
     let before = extent.before.map_or(LOOKBEHIND, |b| b.min(LOOKBEHIND));
@@ -411,7 +453,7 @@ fn window(
         if let Some(longest) = extent.max_len {
             to = to.min(hit.start.saturating_add(longest)).max(hit.end);
         }
-        if let Some(tail) = &extent.tail {
+        if let (Some(tail), Some(tail_cache)) = (&extent.tail, tail_cache) {
             let cache = tail_cache.get_or_insert_with(|| tail.dfa.create_cache());
             let input = Input::new(hay)
                 .span(hit.start..to)
@@ -576,7 +618,7 @@ mod tests {
                     if anywhere && rule.is_path_bound() {
                         continue;
                     }
-                    let window = window(rule, hay, hit.clone(), &mut caches[index]);
+                    let window = window(rule, hay, hit.clone(), Some(&mut caches[index]));
                     assert_eq!(
                         window,
                         None,
@@ -635,6 +677,62 @@ mod tests {
         );
     }
 
+    /// Hits packed closer than their tails reach (a rule's examples back to back on one long
+    /// line, or its keyword repeated before them) use up a rule's tail searches; the windows
+    /// its later hits keep unsearched must find exactly what unlimited searches find.
+    #[test]
+    fn hits_past_the_tail_budget_find_what_unlimited_tail_searches_find() {
+        let rules = RuleSet::builtin().unwrap();
+        let budgeted = Matcher::including_public(&rules);
+        let mut unlimited = Matcher::including_public(&rules);
+        unlimited.tail_budget = TailBudget {
+            base: usize::MAX,
+            bytes_per_search: 1,
+        };
+        let mut caches: Vec<Option<hybrid::dfa::Cache>> = (0..rules.rules.len()).map(|_| None).collect();
+        let (mut scratch, mut expected, mut found) = (Scratch::default(), Vec::new(), Vec::new());
+        let (mut over_budget, mut compared) = (0, 0);
+        for (index, rule) in rules.rules.iter().enumerate() {
+            if rule.patterns().is_none_or(|p| p.extent.tail.is_none()) {
+                continue;
+            }
+            for (n, example) in rule.examples.iter().enumerate() {
+                let text = Synth::new(&format!("{}#{n}", rule.id))
+                    .expand(example.text(), rule.checksum)
+                    .unwrap();
+                let keyword = rules.keywords().keyword(
+                    (0..rules.keywords().len())
+                        .find(|&k| rules.rules_for_keyword(k).contains(&index))
+                        .unwrap(),
+                );
+                let keyword = String::from_utf8_lossy(keyword).to_ascii_uppercase();
+                let packed = format!("{text} ").repeat(400);
+                let repeated = format!("{} {text}\n", keyword.repeat(600));
+                for hay in [packed, repeated] {
+                    let hay = hay.as_bytes();
+                    let mut searches = 0;
+                    rules.keywords().find(hay, |keyword, start, end| {
+                        let before = hay[..start].last().copied();
+                        if rules.rules_for_keyword(keyword).contains(&index)
+                            && rules.may_match_around(keyword, false, before, &hay[end..], &mut caches)
+                        {
+                            searches += 1;
+                        }
+                    });
+                    over_budget += usize::from(searches > TailBudget::DEFAULT.for_len(hay.len()));
+                    unlimited.find(example.path(), hay, &mut scratch, &mut expected);
+                    budgeted.find(example.path(), hay, &mut scratch, &mut found);
+                    assert_eq!(found, expected, "{}: {}", rule.id, String::from_utf8_lossy(hay));
+                    compared += expected.len();
+                }
+            }
+        }
+        assert!(
+            over_budget > 100 && compared > 10_000,
+            "{over_budget} buffers over the budget, {compared} matches compared"
+        );
+    }
+
     /// Windows that start at the lead before a keyword, and no window for a keyword hit whose
     /// tail does not match, find exactly what searching the whole buffer finds: every rule's
     /// examples and negative examples, alone, crowded on one line among keyword noise, and
@@ -681,7 +779,7 @@ mod tests {
                 let mut windows: Vec<(usize, Range<usize>)> = hits
                     .iter()
                     .filter(|(keyword, _)| rules.rules_for_keyword(*keyword).contains(&index))
-                    .filter_map(|(_, hit)| Some((index, window(rule, hay, hit.clone(), &mut cache)?)))
+                    .filter_map(|(_, hit)| Some((index, window(rule, hay, hit.clone(), Some(&mut cache))?)))
                     .collect();
                 let mut captures = vec![None; rules.rules.len()];
                 let mut windowed = Vec::new();
