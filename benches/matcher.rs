@@ -9,7 +9,8 @@
 //! prefilter on its own, to show how the time splits.
 //!
 //! `BENCH_SECS` (default 2) is the time spent on each measurement; `BENCH_INPUT=FILE` times
-//! that file's content instead of the generated buffer. No external harness: std's `Instant`
+//! that file's content instead of the generated buffer. Last, every keyword is packed onto one
+//! long line, and the slowest such lines are printed. No external harness: std's `Instant`
 //! only.
 
 use std::hint::black_box;
@@ -368,4 +369,41 @@ fn main() {
         ms(median(&times)),
         mb_per_s(buf.len(), median(&times))
     );
+
+    if !quick {
+        worst_packed_lines(&rules);
+    }
+}
+
+/// Adversarial text: each keyword repeated across one 64 KiB line, bare and followed by `=`,
+/// `: ` or a space, in both cases. Prints the slowest, so that a change that makes some
+/// keyword's hits cost more than linear time shows up. Takes a few seconds.
+fn worst_packed_lines(rules: &RuleSet) {
+    let matcher = Matcher::new(rules);
+    let (mut scratch, mut out) = (Scratch::default(), Vec::new());
+    let keywords = rules.keywords();
+    let mut timed: Vec<(Duration, String)> = Vec::new();
+    for keyword in 0..keywords.len() {
+        let lower = String::from_utf8_lossy(keywords.keyword(keyword)).into_owned();
+        for text in [lower.clone(), lower.to_ascii_uppercase()] {
+            for suffix in ["", "=", ": ", " "] {
+                let unit = format!("{text}{suffix}");
+                let line: Vec<u8> = unit.bytes().cycle().take(64 * 1024).collect();
+                let t = Instant::now();
+                matcher.find("app/.env", black_box(&line), &mut scratch, &mut out);
+                timed.push((t.elapsed(), unit));
+            }
+        }
+    }
+    timed.sort_by_key(|(elapsed, _)| std::cmp::Reverse(*elapsed));
+    let ns_per_byte = |d: Duration| d.as_nanos() as f64 / (64.0 * 1024.0);
+    let total: Duration = timed.iter().map(|(d, _)| *d).sum();
+    println!(
+        "keywords packed on one 64 KiB line ({} lines): {:.1} ns/B on average, slowest:",
+        timed.len(),
+        ns_per_byte(total) / timed.len() as f64
+    );
+    for (d, unit) in timed.iter().take(5) {
+        println!("  {:6.1} ns/B  {unit:?}", ns_per_byte(*d));
+    }
 }
