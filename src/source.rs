@@ -17,8 +17,10 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use globset::GlobSet;
 use ignore::{WalkBuilder, WalkState};
+use regex_automata::hybrid::dfa::Cache;
+
+use crate::rules::Globs;
 
 /// How much of a file is read before a bigger one is asked its size.
 const FIRST_READ: u64 = 1 << 20;
@@ -263,7 +265,7 @@ impl Chunks {
 
 /// Visits every file under `roots`, calling `visitor` on worker threads. `make_visitor` runs
 /// once per thread, so each thread owns its own buffers.
-pub fn walk<F, V>(roots: &[PathBuf], options: &WalkOptions, credential_files: &GlobSet, make_visitor: F)
+pub fn walk<F, V>(roots: &[PathBuf], options: &WalkOptions, credential_files: &Globs, make_visitor: F)
 where
     F: Fn() -> V + Sync,
     V: FnMut(Visit) + Send,
@@ -300,6 +302,7 @@ where
 
     builder.build_parallel().run(|| {
         let mut visitor = make_visitor();
+        let mut names_cache = None;
         Box::new(move |result| {
             let entry = match result {
                 Ok(entry) => entry,
@@ -315,7 +318,7 @@ where
             };
             if file_type.is_dir() {
                 if !options.no_ignore {
-                    for credential in ignored_credential_files(path, credential_files) {
+                    for credential in ignored_credential_files(path, credential_files, &mut names_cache) {
                         if claim(&credential) {
                             let file = FileRef {
                                 display: display(&credential),
@@ -344,7 +347,7 @@ where
                 && entry
                     .file_name()
                     .to_str()
-                    .is_some_and(|name| credential_files.is_match(name));
+                    .is_some_and(|name| credential_files.is_match(name, &mut names_cache));
             if is_credential && !claim(path) {
                 return WalkState::Continue;
             }
@@ -393,7 +396,7 @@ fn walk_error_path(err: &ignore::Error) -> (Option<PathBuf>, bool) {
 
 /// Files in `dir` named like credential stores. The walker yields the ones git does not
 /// ignore as well; the caller's claim set keeps each to one scan.
-fn ignored_credential_files(dir: &Path, credential_files: &GlobSet) -> Vec<PathBuf> {
+fn ignored_credential_files(dir: &Path, credential_files: &Globs, cache: &mut Option<Cache>) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
@@ -403,7 +406,7 @@ fn ignored_credential_files(dir: &Path, credential_files: &GlobSet) -> Vec<PathB
         .filter(|e| {
             e.file_name()
                 .to_str()
-                .is_some_and(|name| credential_files.is_match(name))
+                .is_some_and(|name| credential_files.is_match(name, cache))
         })
         .map(|e| e.path())
         .collect()

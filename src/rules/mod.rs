@@ -18,7 +18,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::Glob;
 use regex_automata::hybrid::dfa::Cache;
 use regex_automata::meta::Regex;
 use regex_automata::util::syntax;
@@ -35,6 +35,7 @@ pub use extent::Extent;
 use extent::Follow;
 pub use pack::Example;
 use pack::{CredentialFileList, PackFile, PlaceholderFile, PurposeFile, RuleDef};
+pub use paths::Globs;
 use paths::PathGlobs;
 
 /// The rule data compiled into the binary: `(path, contents)` for every `rules/**/*.toml`.
@@ -229,7 +230,7 @@ pub struct RuleSet {
     /// The purpose lexicon: words that state a use, and what that use needs.
     pub purposes: Vec<Purpose>,
     /// File names that mark credential stores, scanned even when git ignores them.
-    pub credential_files: GlobSet,
+    pub credential_files: Globs,
     /// Every rule's `paths`.
     paths: PathGlobs,
     keywords: KeywordSet,
@@ -281,7 +282,7 @@ impl RuleSet {
             rule_ids: HashMap::new(),
             placeholders: Placeholders::default(),
             purposes: Vec::new(),
-            credential_globs: GlobSetBuilder::new(),
+            credential_globs: Vec::new(),
         };
         for (path, text) in EMBEDDED {
             let source = Source {
@@ -458,7 +459,7 @@ struct Builder {
     rule_ids: HashMap<String, String>,
     placeholders: Placeholders,
     purposes: Vec<Purpose>,
-    credential_globs: GlobSetBuilder,
+    credential_globs: Vec<Glob>,
 }
 
 impl Builder {
@@ -495,7 +496,7 @@ impl Builder {
         for glob in file.globs {
             let glob = Glob::new(&glob)
                 .map_err(|e| FileError::new("rule data", &source.path, &source.text, None, e.to_string()))?;
-            self.credential_globs.add(glob);
+            self.credential_globs.push(glob);
         }
         Ok(())
     }
@@ -620,15 +621,8 @@ impl Builder {
                         .any(|&rule| !self.rules[rule].is_path_bound())
             })
             .map_err(keyword_error)?;
-        let credential_files = self.credential_globs.build().map_err(|e| {
-            Error::from(FileError::new(
-                "rule data",
-                CREDENTIAL_FILES_FILE,
-                "",
-                None,
-                e.to_string(),
-            ))
-        })?;
+        let credential_files = Globs::new(self.credential_globs)
+            .map_err(|e| Error::from(FileError::new("rule data", CREDENTIAL_FILES_FILE, "", None, e)))?;
         let globs = (self.rules.iter().enumerate())
             .flat_map(|(rule_index, rule)| rule.paths.iter().map(move |glob| (rule_index, glob.clone())));
         let paths = PathGlobs::new(globs)

@@ -1,5 +1,5 @@
-//! Rules' `paths`: every rule's globs in one set, matched once per file rather than once per
-//! rule, behind a check that turns most paths down from their last few bytes.
+//! Globs matched from a path's end first: the rules' `paths`, all in one set matched once per
+//! file rather than once per rule, and the names of credential files.
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex_automata::hybrid::dfa::{Cache, DFA};
@@ -7,30 +7,26 @@ use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input};
 
+/// A glob set behind a check that turns most paths down from their last few bytes.
 #[derive(Debug)]
-pub struct PathGlobs {
+pub struct Globs {
     set: GlobSet,
-    /// For each glob in `set`, the rule it belongs to.
-    rules: Vec<usize>,
     /// Every glob's regex, reversed. Run back from a path's end, it dies within a few bytes
     /// on most paths (`.py` ends no glob), where the set would try each of its strategies
     /// on the whole path. `None` without globs.
-    any: Option<DFA>,
+    reverse: Option<DFA>,
 }
 
-impl PathGlobs {
-    /// The globs, each with the index of the rule it belongs to.
-    pub fn new(globs: impl IntoIterator<Item = (usize, Glob)>) -> Result<PathGlobs, String> {
+impl Globs {
+    pub fn new(globs: impl IntoIterator<Item = Glob>) -> Result<Globs, String> {
         let mut set = GlobSetBuilder::new();
-        let mut rules = Vec::new();
         let mut regexes = Vec::new();
-        for (rule, glob) in globs {
+        for glob in globs {
             regexes.push(glob.regex().to_owned());
             set.add(glob);
-            rules.push(rule);
         }
         let set = set.build().map_err(|e| e.to_string())?;
-        let any = if regexes.is_empty() {
+        let reverse = if regexes.is_empty() {
             None
         } else {
             // As `globset` compiles them: bytes, and `.` matches a newline too.
@@ -46,31 +42,59 @@ impl PathGlobs {
                 .map_err(|e| e.to_string())?;
             Some(dfa)
         };
-        Ok(PathGlobs { set, rules, any })
+        Ok(Globs { set, reverse })
     }
 
-    /// Fills `rules` with the index of each rule one of whose globs matches `path` (a rule
-    /// may appear more than once). `cache` is the calling thread's, made on first use.
-    pub fn rules_with_path(&self, path: &str, cache: &mut Option<Cache>, rules: &mut Vec<usize>) {
-        rules.clear();
-        if !self.may_match(path, cache) {
-            return;
-        }
-        self.set.matches_into(path, rules);
-        for glob in rules.iter_mut() {
-            *glob = self.rules[*glob];
+    /// Whether some glob matches `path`. `cache` is the calling thread's, made on first use.
+    pub fn is_match(&self, path: &str, cache: &mut Option<Cache>) -> bool {
+        self.may_match(path, cache) && self.set.is_match(path)
+    }
+
+    /// Fills `globs` with the index of each glob that matches `path`, in the order given.
+    pub fn matches_into(&self, path: &str, cache: &mut Option<Cache>, globs: &mut Vec<usize>) {
+        globs.clear();
+        if self.may_match(path, cache) {
+            self.set.matches_into(path, globs);
         }
     }
 
     /// Whether some glob may match `path`: exactly whether one does, unless the DFA gives up.
     fn may_match(&self, path: &str, cache: &mut Option<Cache>) -> bool {
-        let Some(dfa) = &self.any else {
+        let Some(dfa) = &self.reverse else {
             return false;
         };
         let cache = cache.get_or_insert_with(|| dfa.create_cache());
         // Every glob's regex is anchored at both ends: a match back from the end spans the path.
         let input = Input::new(path).anchored(Anchored::Yes).earliest(true);
         !matches!(dfa.try_search_rev(cache, &input), Ok(None))
+    }
+}
+
+/// Every rule's path globs, each glob with the rule it belongs to.
+#[derive(Debug)]
+pub struct PathGlobs {
+    globs: Globs,
+    /// For each glob in `globs`, the rule it belongs to.
+    rules: Vec<usize>,
+}
+
+impl PathGlobs {
+    /// The globs, each with the index of the rule it belongs to.
+    pub fn new(globs: impl IntoIterator<Item = (usize, Glob)>) -> Result<PathGlobs, String> {
+        let (rules, globs): (Vec<usize>, Vec<Glob>) = globs.into_iter().unzip();
+        Ok(PathGlobs {
+            globs: Globs::new(globs)?,
+            rules,
+        })
+    }
+
+    /// Fills `rules` with the index of each rule one of whose globs matches `path` (a rule
+    /// may appear more than once). `cache` is the calling thread's, made on first use.
+    pub fn rules_with_path(&self, path: &str, cache: &mut Option<Cache>, rules: &mut Vec<usize>) {
+        self.globs.matches_into(path, cache, rules);
+        for glob in rules.iter_mut() {
+            *glob = self.rules[*glob];
+        }
     }
 }
 
@@ -140,7 +164,7 @@ mod tests {
             let path: Vec<&str> = (0..depth).map(|_| rng.pick(&pieces)).collect();
             let path = path.join("/");
             set.rules_with_path(&path, &mut cache, &mut rules);
-            let mut expected = set.set.matches(&path);
+            let mut expected = set.globs.set.matches(&path);
             expected.sort_unstable();
             let mut found = rules.clone();
             found.sort_unstable();
@@ -148,6 +172,50 @@ mod tests {
             matched += usize::from(!found.is_empty());
         }
         // Both kinds of path were drawn often.
+        assert!((2_000..18_000).contains(&matched), "{matched} of 20000 matched");
+    }
+
+    #[test]
+    fn credential_file_names_are_told_as_the_glob_set_tells_them() {
+        let rules = crate::rules::RuleSet::builtin().unwrap();
+        let names = &rules.credential_files;
+        let pieces = [
+            ".env",
+            "env",
+            ".",
+            "local",
+            "id_rsa",
+            "id_ed25519",
+            "pub",
+            ".pem",
+            "pem",
+            "key",
+            ".p12",
+            "credentials",
+            "secrets",
+            "json",
+            ".npmrc",
+            "npmrc",
+            ".netrc",
+            "terraform",
+            ".tfstate",
+            "tfvars",
+            "main",
+            ".py",
+            "_",
+            "é",
+            "\n",
+        ];
+        let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+        let mut cache = None;
+        let mut matched = 0;
+        for _ in 0..20_000 {
+            let parts = 1 + rng.below(3);
+            let name: String = (0..parts).map(|_| rng.pick(&pieces)).collect();
+            let expected = names.set.is_match(&name);
+            assert_eq!(names.is_match(&name, &mut cache), expected, "{name:?}");
+            matched += usize::from(expected);
+        }
         assert!((2_000..18_000).contains(&matched), "{matched} of 20000 matched");
     }
 
