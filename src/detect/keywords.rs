@@ -760,7 +760,7 @@ mod tests {
         // Every other keyword, the two-byte one among those left out.
         let kept = |k: usize| k % 2 == 1;
         let subset = set.subset(kept).unwrap();
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut rng = crate::test_rng::Rng(0x2545_f491_4f6c_dd1d);
         let alphabet = b"abcABCkeyKEY-_sliv ";
         // Around the 128-byte blocks and their overhang, and the batches of blocks.
         let blocks = [
@@ -769,14 +769,7 @@ mod tests {
         let batch = BATCH * STRIDE * BLOCK;
         let batches = [batch - 1, batch, batch + 1, batch + 130, 2 * batch + 7];
         for len in blocks.into_iter().chain(batches) {
-            let hay: Vec<u8> = (0..len)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    alphabet[(state % alphabet.len() as u64) as usize]
-                })
-                .collect();
+            let hay: Vec<u8> = (0..len).map(|_| alphabet[rng.below(alphabet.len())]).collect();
             let expected = naive(&specs, &hay);
             let text = String::from_utf8_lossy(&hay);
             assert_eq!(hits(&set, &hay), expected, "on {text:?}");
@@ -809,13 +802,8 @@ mod tests {
     #[test]
     fn the_sieve_keeps_every_entered_gram_and_drops_most_collisions() {
         // Dense enough that many grams share a bit of the bitmap with an entered one.
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = crate::test_rng::Rng(0x9e37_79b9_7f4a_7c15);
+        let mut next = || rng.next();
         let keywords: Vec<String> = (0..200)
             .map(|_| (0..3).map(|_| (b'a' + (next() % 26) as u8) as char).collect())
             .collect();
