@@ -379,6 +379,7 @@ fn main() {
 /// `: ` or a space, in both cases. Prints the slowest, so that a change that makes some
 /// keyword's hits cost more than linear time shows up. Takes a few seconds.
 fn worst_packed_lines(rules: &RuleSet) {
+    const LINE: usize = 64 * 1024;
     let matcher = Matcher::new(rules);
     let (mut scratch, mut out) = (Scratch::default(), Vec::new());
     let keywords = rules.keywords();
@@ -388,7 +389,7 @@ fn worst_packed_lines(rules: &RuleSet) {
         for text in [lower.clone(), lower.to_ascii_uppercase()] {
             for suffix in ["", "=", ": ", " "] {
                 let unit = format!("{text}{suffix}");
-                let line: Vec<u8> = unit.bytes().cycle().take(64 * 1024).collect();
+                let line: Vec<u8> = unit.bytes().cycle().take(LINE).collect();
                 let t = Instant::now();
                 matcher.find("app/.env", black_box(&line), &mut scratch, &mut out);
                 timed.push((t.elapsed(), unit));
@@ -396,7 +397,7 @@ fn worst_packed_lines(rules: &RuleSet) {
         }
     }
     timed.sort_by_key(|(elapsed, _)| std::cmp::Reverse(*elapsed));
-    let ns_per_byte = |d: Duration| d.as_nanos() as f64 / (64.0 * 1024.0);
+    let ns_per_byte = |d: Duration| d.as_nanos() as f64 / LINE as f64;
     let total: Duration = timed.iter().map(|(d, _)| *d).sum();
     println!(
         "keywords packed on one 64 KiB line ({} lines): {:.1} ns/B on average, slowest:",

@@ -438,7 +438,9 @@ impl<'r> Matcher<'r> {
 
 /// Where a rule's regex runs for one keyword hit: as far around it as a match can lie, by
 /// what the rule's regex proves ([`crate::rules::Extent`]), else by the default reach. `None`
-/// when the regex proves that no match holds this hit as its keyword.
+/// when the regex proves that no match holds this hit as its keyword. Without `tail_cache`
+/// (the rule's tail budget is spent) the keyword tail is not searched: the window is kept
+/// whole.
 fn window(
     rule: &Rule,
     hay: &[u8],
