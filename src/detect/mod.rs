@@ -14,10 +14,10 @@ use std::ops::Range;
 
 use regex_automata::hybrid;
 use regex_automata::util::captures::Captures;
-use regex_automata::{Anchored, Input};
+use regex_automata::{Anchored, Input, Match};
 
 use crate::finding::ChecksumStatus;
-use crate::rules::{AllowTarget, Patterns, Rule, RuleSet};
+use crate::rules::{AllowTarget, Extent, Patterns, Rule, RuleSet};
 pub use entropy::shannon_entropy;
 pub use keywords::{KeywordSet, KeywordSpec};
 
@@ -58,8 +58,9 @@ pub struct Scratch {
     captures: Vec<Option<Captures>>,
     /// Each rule's cache for its keyword tail's lazy DFA, made on its first keyword hit.
     tail_caches: Vec<Option<hybrid::dfa::Cache>>,
-    /// Each rule's tail searches in a buffer: the buffer's number in `buffers`, and the count.
-    tail_searches: Vec<(u64, usize)>,
+    /// The bytes each rule's tail searches may still cover in a buffer: the buffer's number
+    /// in `buffers`, and the bytes left.
+    tail_left: Vec<(u64, usize)>,
     /// Buffers matched with this scratch: a count from another buffer is stale, not reset.
     buffers: u64,
     /// The rule set the per-rule state above is for: a scratch may move to another matcher.
@@ -71,30 +72,42 @@ pub struct Matcher<'r> {
     include_public: bool,
     /// The rules that apply to some paths only.
     path_bound: Vec<usize>,
-    /// How many tail searches a rule gets in a buffer.
+    /// How many bytes a rule's tail searches may cover in a buffer.
     tail_budget: TailBudget,
 }
 
-/// Tail searches a rule gets in one buffer: `base`, and one more for each `bytes_per_search`
-/// bytes of it. A tail that stays alive (a value with no end in sight) is searched up to a
-/// window's length from each hit, so hits packed closer than that (`token=token=…` on one long
-/// line) would read each byte hundreds of times. Past the budget, a rule's hits keep their
-/// whole windows, which merge, and its regex reads them once.
+/// The bytes a rule's tail searches may cover in one buffer: `base`, and `per_byte` more for
+/// each byte of it. A tail that stays alive (a value with no end in sight) is searched up to
+/// the end of the hit's window, so hits packed closer than that (`token=token=…`, or `eyJ`
+/// repeated under an 8 KiB window, on one long line) would read each byte hundreds of times.
+/// A search is charged its whole span, as it may read that far. Past the budget, a rule's
+/// hits keep their whole windows, which merge, and its regex reads them once.
+///
+/// The base is small because base64 text is decoded and matched in pieces of about 1.5 KiB,
+/// each a buffer of its own. Ordinary text stays well inside the budget: on the 1 GB bench
+/// corpus, 59 of 682,000 tail searches were refused.
 #[derive(Debug, Clone, Copy)]
 struct TailBudget {
     base: usize,
-    bytes_per_search: usize,
+    per_byte: usize,
 }
 
 impl TailBudget {
     const DEFAULT: TailBudget = TailBudget {
-        base: 64,
-        bytes_per_search: 256,
+        base: 1024,
+        per_byte: 2,
     };
 
     fn for_len(self, len: usize) -> usize {
-        self.base.saturating_add(len / self.bytes_per_search)
+        self.base.saturating_add(len.saturating_mul(self.per_byte))
     }
+}
+
+/// What [`window`] needs to search a rule's keyword tail.
+struct TailSearch<'s> {
+    cache: &'s mut Option<hybrid::dfa::Cache>,
+    /// The bytes the rule's searches may still cover in the buffer.
+    left: &'s mut usize,
 }
 
 impl<'r> Matcher<'r> {
@@ -134,8 +147,8 @@ impl<'r> Matcher<'r> {
             scratch.captures.resize(self.rules.rules.len(), None);
             scratch.tail_caches.clear();
             scratch.tail_caches.resize_with(self.rules.rules.len(), || None);
-            scratch.tail_searches.clear();
-            scratch.tail_searches.resize(self.rules.rules.len(), (0, 0));
+            scratch.tail_left.clear();
+            scratch.tail_left.resize(self.rules.rules.len(), (0, 0));
             scratch.path_allows.clear();
             scratch.path_allows.resize(self.rules.rules.len(), true);
             scratch.path_cache = None;
@@ -159,10 +172,11 @@ impl<'r> Matcher<'r> {
         };
         let encoded_hits = &mut scratch.encoded_hits;
         let tail_caches = &mut scratch.tail_caches;
-        let tail_searches = &mut scratch.tail_searches;
+        let tail_left = &mut scratch.tail_left;
         scratch.buffers += 1;
         let buffer = scratch.buffers;
         let tail_budget = self.tail_budget.for_len(hay.len());
+        let mut lines = Lines::default();
         keywords.find(hay, |keyword, start, end| {
             if rules.is_encoded_keyword(keyword) {
                 if decode {
@@ -187,14 +201,15 @@ impl<'r> Matcher<'r> {
                 if !path_allows[rule_index] {
                     continue;
                 }
-                let searches = &mut tail_searches[rule_index];
-                *searches = if searches.0 == buffer {
-                    (buffer, searches.1 + 1)
-                } else {
-                    (buffer, 1)
+                let left = &mut tail_left[rule_index];
+                if left.0 != buffer {
+                    *left = (buffer, tail_budget);
+                }
+                let tail = TailSearch {
+                    cache: &mut tail_caches[rule_index],
+                    left: &mut left.1,
                 };
-                let tail_cache = (searches.1 <= tail_budget).then_some(&mut tail_caches[rule_index]);
-                if let Some(window) = window(rule, hay, start..end, tail_cache) {
+                if let Some(window) = window(rule, hay, start..end, tail, &mut lines) {
                     windows.push((rule_index, window));
                 }
             }
@@ -351,11 +366,10 @@ impl<'r> Matcher<'r> {
             return;
         };
         let caps = caps.get_or_insert_with(|| patterns.regex.create_captures());
+        let longest = longest_window(rule, &patterns.extent);
         // The span limits the search while the whole buffer stays visible to `\b` and `^`.
         let mut input = Input::new(hay).span(window);
-        loop {
-            patterns.regex.search_captures(&input, caps);
-            let Some(m) = caps.get_match() else { break };
+        while let Some(m) = next_match(patterns, &input, longest, caps) {
             let next = if m.is_empty() { m.end() + 1 } else { m.end() };
             let group = if rule.secret_first_group {
                 (1..caps.group_len())
@@ -438,25 +452,24 @@ impl<'r> Matcher<'r> {
 
 /// Where a rule's regex runs for one keyword hit: as far around it as a match can lie, by
 /// what the rule's regex proves ([`crate::rules::Extent`]), else by the default reach. `None`
-/// when the regex proves that no match holds this hit as its keyword. Without `tail_cache`
-/// (the rule's tail budget is spent) the keyword tail is not searched: the window is kept
-/// whole.
+/// when the regex proves that no match holds this hit as its keyword. A search that would
+/// take the rule past its tail budget is not made: the window is kept whole.
 fn window(
     rule: &Rule,
     hay: &[u8],
     hit: Range<usize>,
-    tail_cache: Option<&mut Option<hybrid::dfa::Cache>>,
+    tail_search: TailSearch,
+    lines: &mut Lines,
 ) -> Option<Range<usize>> {
     let extent = &rule.patterns()?.extent;
     let before = extent.before.map_or(LOOKBEHIND, |b| b.min(LOOKBEHIND));
     let mut from = hit.start.saturating_sub(before);
-    let mut to = hit.end.saturating_add(rule.window).min(hay.len());
+    let mut to = reach_end(rule, extent, hay.len(), &hit);
     if extent.holds_keyword {
-        if let Some(longest) = extent.max_len {
-            to = to.min(hit.start.saturating_add(longest)).max(hit.end);
-        }
-        if let (Some(tail), Some(tail_cache)) = (&extent.tail, tail_cache) {
-            let cache = tail_cache.get_or_insert_with(|| tail.dfa.create_cache());
+        let within_budget = to - hit.start <= *tail_search.left;
+        if let (Some(tail), true) = (&extent.tail, within_budget) {
+            *tail_search.left -= to - hit.start;
+            let cache = tail_search.cache.get_or_insert_with(|| tail.dfa.create_cache());
             let input = Input::new(hay)
                 .span(hit.start..to)
                 .anchored(Anchored::Yes)
@@ -473,11 +486,79 @@ fn window(
         }
         if extent.one_line {
             // From the newline before the hit's line to the one after it.
-            from = memchr::memrchr(b'\n', &hay[from..hit.start]).map_or(from, |i| from + i);
-            to = memchr::memchr(b'\n', &hay[hit.end..to]).map_or(to, |i| hit.end + i + 1);
+            let line_start = lines.around(hay, hit.start).start;
+            if line_start > from {
+                from = line_start - 1;
+            }
+            let line_end = lines.around(hay, hit.end).end;
+            if line_end < to {
+                to = line_end + 1;
+            }
         }
     }
     Some(from..to)
+}
+
+/// The line around the latest keyword hit, found once for all the rules that match within
+/// one line and all the hits on it: hits packed on one long line would otherwise each look
+/// for its ends, once per rule.
+#[derive(Default)]
+struct Lines {
+    /// From after a newline (or the buffer's start) to the next newline (or the buffer's end),
+    /// both ends included: no newline lies between them.
+    known: Option<(usize, usize)>,
+}
+
+impl Lines {
+    /// The line holding `pos`: from after the newline before it to the newline at or after it
+    /// (the buffer's start and end where there is none).
+    fn around(&mut self, hay: &[u8], pos: usize) -> Range<usize> {
+        match self.known {
+            Some((start, end)) if start <= pos && pos <= end => start..end,
+            _ => {
+                let start = memchr::memrchr(b'\n', &hay[..pos]).map_or(0, |i| i + 1);
+                let end = memchr::memchr(b'\n', &hay[pos..]).map_or(hay.len(), |i| pos + i);
+                self.known = Some((start, end));
+                start..end
+            }
+        }
+    }
+}
+
+/// The longest window one keyword hit gives `rule`.
+fn longest_window(rule: &Rule, extent: &Extent) -> usize {
+    let before = extent.before.map_or(LOOKBEHIND, |b| b.min(LOOKBEHIND));
+    let keyword = rule.keywords.iter().map(String::len).max().unwrap_or(0);
+    before + keyword + rule.window
+}
+
+/// The next match of the rule's regex in `input`, with its groups in `caps` unless it is
+/// longer than `longest`: no one hit's window holds such a match, which only windows merged on
+/// a line packed with hits (`auth0_secret=auth0_secret=…`) let through, and its groups would
+/// cost a slow engine's pass over all of it.
+fn next_match(patterns: &Patterns, input: &Input, longest: usize, caps: &mut Captures) -> Option<Match> {
+    if input.get_span().len() <= longest {
+        patterns.regex.search_captures(input, caps);
+        return caps.get_match();
+    }
+    let m = patterns.regex.search(input)?;
+    if m.len() <= longest {
+        let exact = input.clone().span(m.range()).anchored(Anchored::Yes);
+        patterns.regex.search_captures(&exact, caps);
+    } else {
+        caps.set_pattern(None);
+    }
+    Some(m)
+}
+
+/// Where a match holding the keyword `hit` can end at the latest: the rule's window after it,
+/// or its longest match from it.
+fn reach_end(rule: &Rule, extent: &Extent, hay_len: usize, hit: &Range<usize>) -> usize {
+    let to = hit.end.saturating_add(rule.window).min(hay_len);
+    match extent.max_len {
+        Some(longest) if extent.holds_keyword => to.min(hit.start.saturating_add(longest)).max(hit.end),
+        _ => to,
+    }
 }
 
 /// How much base64 text around a token makes it a piece of the blob rather than a value.
@@ -620,7 +701,11 @@ mod tests {
                     if anywhere && rule.is_path_bound() {
                         continue;
                     }
-                    let window = window(rule, hay, hit.clone(), Some(&mut caches[index]));
+                    let tail = TailSearch {
+                        cache: &mut caches[index],
+                        left: &mut usize::MAX.clone(),
+                    };
+                    let window = window(rule, hay, hit.clone(), tail, &mut Lines::default());
                     assert_eq!(
                         window,
                         None,
@@ -679,6 +764,69 @@ mod tests {
         );
     }
 
+    /// The line a position is on, asked in any order and twice over, is the one a search from
+    /// that position finds: the cache never answers for a line it did not search.
+    #[test]
+    fn the_line_around_a_position_is_the_one_a_search_from_it_finds() {
+        let mut rng = crate::test_rng::Rng(0x51a7_e3c9_0d2b_44f1);
+        for _ in 0..200 {
+            let len = rng.below(300);
+            let hay: Vec<u8> = (0..len)
+                .map(|_| if rng.below(6) == 0 { b'\n' } else { b'a' })
+                .collect();
+            let mut lines = Lines::default();
+            for _ in 0..100 {
+                // Runs of nearby positions, as hits come, among jumps back and forth.
+                let pos = if rng.below(4) == 0 {
+                    rng.below(len + 1)
+                } else {
+                    len.min(rng.below(len + 1) + 2)
+                };
+                let start = hay[..pos].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+                let end = hay[pos..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(len, |i| pos + i);
+                assert_eq!(
+                    lines.around(&hay, pos),
+                    start..end,
+                    "{pos} in {:?}",
+                    String::from_utf8_lossy(&hay)
+                );
+            }
+        }
+    }
+
+    /// A match longer than any one keyword hit's window is not reported. Only windows merged
+    /// on a line crowded with hits let the regex run that far (here, a value with `token=`
+    /// every 26 bytes), and working out its groups took a slow engine's pass over all of it.
+    /// The search goes on after it, and the matches around it are still reported.
+    #[test]
+    fn matches_longer_than_one_hits_window_are_not_reported() {
+        let rules = RuleSet::builtin().unwrap();
+        let matcher = Matcher::new(&rules);
+        let (mut scratch, mut out) = (Scratch::default(), Vec::new());
+        let mut rng = crate::test_rng::Rng(0x0dd_ba11_5eed_cafe);
+        // No letter of the generic rules' names (`secret`, `token`, `api_key`, `password`…):
+        // the value must not hold a name of its own.
+        let alphabet = b"bfghjlmquxzBFGHJLMQUXZ0123456789";
+        let mut value = |n: usize| -> String {
+            (0..n)
+                .map(|_| char::from(alphabet[rng.below(alphabet.len())]))
+                .collect()
+        };
+        let short = value(40);
+        let plain = value(5000);
+        let crowded: String = (0..200).map(|_| value(20) + "token=").collect();
+        for long in [plain, crowded] {
+            let hay = format!("API_KEY={long}\nAPI_KEY={short}\n");
+            matcher.find("app/.env", hay.as_bytes(), &mut scratch, &mut out);
+            let mut secrets: Vec<&str> = out.iter().map(|m| &hay[m.secret.clone()]).collect();
+            secrets.dedup();
+            assert_eq!(secrets, [short.as_str()], "{hay}");
+        }
+    }
+
     /// Hits packed closer than their tails reach (a rule's examples back to back on one long
     /// line, or its keyword repeated before them) use up a rule's tail searches; the windows
     /// its later hits keep unsearched must find exactly what unlimited searches find.
@@ -689,15 +837,15 @@ mod tests {
         let mut unlimited = Matcher::including_public(&rules);
         unlimited.tail_budget = TailBudget {
             base: usize::MAX,
-            bytes_per_search: 1,
+            per_byte: 1,
         };
         let mut caches: Vec<Option<hybrid::dfa::Cache>> = (0..rules.rules.len()).map(|_| None).collect();
         let (mut scratch, mut expected, mut found) = (Scratch::default(), Vec::new(), Vec::new());
         let (mut over_budget, mut compared) = (0, 0);
         for (index, rule) in rules.rules.iter().enumerate() {
-            if rule.patterns().is_none_or(|p| p.extent.tail.is_none()) {
+            let Some(extent) = rule.patterns().map(|p| &p.extent).filter(|e| e.tail.is_some()) else {
                 continue;
-            }
+            };
             for (n, example) in rule.examples.iter().enumerate() {
                 let text = Synth::new(&format!("{}#{n}", rule.id))
                     .expand(example.text(), rule.checksum)
@@ -712,16 +860,16 @@ mod tests {
                 let repeated = format!("{} {text}\n", keyword.repeat(600));
                 for hay in [packed, repeated] {
                     let hay = hay.as_bytes();
-                    let mut searches = 0;
+                    let mut searched = 0;
                     rules.keywords().find(hay, |keyword, start, end| {
                         let before = hay[..start].last().copied();
                         if rules.rules_for_keyword(keyword).contains(&index)
                             && rules.may_match_around(keyword, false, before, &hay[end..], &mut caches)
                         {
-                            searches += 1;
+                            searched += reach_end(rule, extent, hay.len(), &(start..end)) - start;
                         }
                     });
-                    over_budget += usize::from(searches > TailBudget::DEFAULT.for_len(hay.len()));
+                    over_budget += usize::from(searched > TailBudget::DEFAULT.for_len(hay.len()));
                     unlimited.find(example.path(), hay, &mut scratch, &mut expected);
                     budgeted.find(example.path(), hay, &mut scratch, &mut found);
                     assert_eq!(found, expected, "{}: {}", rule.id, String::from_utf8_lossy(hay));
@@ -777,11 +925,17 @@ mod tests {
                 if rule.patterns().is_none_or(|p| p.extent.tail.is_none()) || !allowed[index] {
                     continue;
                 }
-                let mut cache = None;
+                let (mut cache, mut lines) = (None, Lines::default());
                 let mut windows: Vec<(usize, Range<usize>)> = hits
                     .iter()
                     .filter(|(keyword, _)| rules.rules_for_keyword(*keyword).contains(&index))
-                    .filter_map(|(_, hit)| Some((index, window(rule, hay, hit.clone(), Some(&mut cache))?)))
+                    .filter_map(|(_, hit)| {
+                        let tail = TailSearch {
+                            cache: &mut cache,
+                            left: &mut usize::MAX.clone(),
+                        };
+                        Some((index, window(rule, hay, hit.clone(), tail, &mut lines)?))
+                    })
                     .collect();
                 let mut captures = vec![None; rules.rules.len()];
                 let mut windowed = Vec::new();
