@@ -63,6 +63,8 @@ pub struct Scratch {
     tail_left: Vec<(u64, usize)>,
     /// Buffers matched with this scratch: a count from another buffer is stale, not reset.
     buffers: u64,
+    /// The scratch for matching decoded base64 text, made on first use.
+    decoded: Option<Box<Scratch>>,
     /// The rule set the per-rule state above is for: a scratch may move to another matcher.
     rule_set: Option<u64>,
 }
@@ -216,7 +218,8 @@ impl<'r> Matcher<'r> {
         });
         if !scratch.encoded_hits.is_empty() {
             scratch.encoded_hits.sort_unstable();
-            self.find_encoded(path, hay, &scratch.encoded_hits, out);
+            let inner = scratch.decoded.get_or_insert_with(Default::default);
+            self.find_encoded(path, hay, &scratch.encoded_hits, inner, out);
         }
         self.run_windows(path, hay, &mut scratch.windows, &mut scratch.captures, out);
         self.sort_and_dedup(out);
@@ -271,10 +274,16 @@ impl<'r> Matcher<'r> {
     }
 
     /// Decodes the base64 text around each encoded-keyword hit and matches what it says.
-    fn find_encoded(&self, path: &str, hay: &[u8], hits: &[usize], out: &mut Vec<RawMatch>) {
+    fn find_encoded(
+        &self,
+        path: &str,
+        hay: &[u8],
+        hits: &[usize],
+        inner_scratch: &mut Scratch,
+        out: &mut Vec<RawMatch>,
+    ) {
         let is_b64 = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_');
         let mut done_to = 0;
-        let mut inner_scratch = Scratch::default();
         let mut inner = Vec::new();
         for &hit in hits {
             if hit < done_to {
@@ -303,7 +312,7 @@ impl<'r> Matcher<'r> {
             else {
                 continue;
             };
-            self.find_in(path, &decoded, &mut inner_scratch, &mut inner, false);
+            self.find_in(path, &decoded, inner_scratch, &mut inner, false);
             for m in inner.drain(..) {
                 out.push(RawMatch {
                     rule: m.rule,
