@@ -11,6 +11,7 @@
 
 pub mod archive;
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -420,10 +421,20 @@ fn display_base(roots: &[PathBuf]) -> Option<PathBuf> {
     }
 }
 
+/// `path` as findings show it: relative to `base`, with forward slashes and no leading `./`.
+/// Made for every file walked (path-bound rules match it), so it allocates once.
 fn display_path(base: Option<&Path>, path: &Path) -> String {
     let rel = base.and_then(|b| path.strip_prefix(b).ok()).unwrap_or(path);
-    let shown = rel.to_string_lossy().replace('\\', "/");
-    let shown = shown.trim_start_matches("./");
+    let lossy = rel.to_string_lossy();
+    let slashed = if lossy.contains('\\') {
+        Cow::Owned(lossy.replace('\\', "/"))
+    } else {
+        lossy
+    };
+    let mut shown: &str = &slashed;
+    while let Some(rest) = shown.strip_prefix("./") {
+        shown = rest;
+    }
     if shown.is_empty() {
         path.file_name()
             .map_or_else(|| ".".to_owned(), |n| n.to_string_lossy().into_owned())
@@ -585,7 +596,28 @@ fn is_binary(buf: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{count_chars, read, ChunkPolicy, Content, ReadBuf, Skip};
+    use super::{count_chars, display_path, read, ChunkPolicy, Content, ReadBuf, Skip};
+    use std::path::Path;
+
+    #[test]
+    fn paths_are_shown_relative_with_forward_slashes_and_no_leading_dot_slash() {
+        let base = Path::new("/repo");
+        let cases = [
+            ("/repo/src/.env", "src/.env"),
+            ("/repo/./././a/b.rs", "a/b.rs"),
+            ("/repo/dir\\sub\\.npmrc", "dir/sub/.npmrc"),
+            ("/repo/.\\.env", ".env"),
+            ("/repo/..env", "..env"),
+            ("/elsewhere/x.pem", "/elsewhere/x.pem"),
+            ("./.env", ".env"),
+            ("/repo", "repo"),
+        ];
+        for (path, shown) in cases {
+            assert_eq!(display_path(Some(base), Path::new(path)), shown, "{path}");
+        }
+        assert_eq!(display_path(None, Path::new("./k/./id_rsa")), "k/./id_rsa");
+        assert_eq!(display_path(None, Path::new("./")), ".");
+    }
 
     fn text_of<'b>(content: Content<'b>) -> &'b [u8] {
         match content {
