@@ -471,8 +471,7 @@ fn window(
     lines: &mut Lines,
 ) -> Option<Range<usize>> {
     let extent = &rule.patterns()?.extent;
-    let before = extent.before.map_or(LOOKBEHIND, |b| b.min(LOOKBEHIND));
-    let mut from = hit.start.saturating_sub(before);
+    let mut from = hit.start.saturating_sub(reach_before(extent));
     let mut to = reach_end(rule, extent, hay.len(), &hit);
     if extent.holds_keyword {
         let within_budget = to - hit.start <= *tail_search.left;
@@ -508,6 +507,27 @@ fn window(
     Some(from..to)
 }
 
+/// How far before a keyword hit a match holding it can start.
+fn reach_before(extent: &Extent) -> usize {
+    extent.before.map_or(LOOKBEHIND, |b| b.min(LOOKBEHIND))
+}
+
+/// Where a match holding the keyword `hit` can end at the latest: the rule's window after it,
+/// or its longest match from it.
+fn reach_end(rule: &Rule, extent: &Extent, hay_len: usize, hit: &Range<usize>) -> usize {
+    let to = hit.end.saturating_add(rule.window).min(hay_len);
+    match extent.max_len {
+        Some(longest) if extent.holds_keyword => to.min(hit.start.saturating_add(longest)).max(hit.end),
+        _ => to,
+    }
+}
+
+/// The longest window one keyword hit gives `rule`.
+fn longest_window(rule: &Rule, extent: &Extent) -> usize {
+    let keyword = rule.keywords.iter().map(String::len).max().unwrap_or(0);
+    reach_before(extent) + keyword + rule.window
+}
+
 /// The line around the latest keyword hit, found once for all the rules that match within
 /// one line and all the hits on it: hits packed on one long line would otherwise each look
 /// for its ends, once per rule.
@@ -534,13 +554,6 @@ impl Lines {
     }
 }
 
-/// The longest window one keyword hit gives `rule`.
-fn longest_window(rule: &Rule, extent: &Extent) -> usize {
-    let before = extent.before.map_or(LOOKBEHIND, |b| b.min(LOOKBEHIND));
-    let keyword = rule.keywords.iter().map(String::len).max().unwrap_or(0);
-    before + keyword + rule.window
-}
-
 /// The next match of the rule's regex in `input`, with its groups in `caps` unless it is
 /// longer than `longest`: no one hit's window holds such a match, which only windows merged on
 /// a line packed with hits (`auth0_secret=auth0_secret=…`) let through, and its groups would
@@ -558,16 +571,6 @@ fn next_match(patterns: &Patterns, input: &Input, longest: usize, caps: &mut Cap
         caps.set_pattern(None);
     }
     Some(m)
-}
-
-/// Where a match holding the keyword `hit` can end at the latest: the rule's window after it,
-/// or its longest match from it.
-fn reach_end(rule: &Rule, extent: &Extent, hay_len: usize, hit: &Range<usize>) -> usize {
-    let to = hit.end.saturating_add(rule.window).min(hay_len);
-    match extent.max_len {
-        Some(longest) if extent.holds_keyword => to.min(hit.start.saturating_add(longest)).max(hit.end),
-        _ => to,
-    }
 }
 
 /// How much base64 text around a token makes it a piece of the blob rather than a value.
