@@ -700,7 +700,7 @@ fn compile_rule(def: RuleDef, provider: usize, source: &Source, eager: bool) -> 
         Some(globs) => globs
             .get_ref()
             .iter()
-            .map(|glob| Glob::new(glob).map_err(|e| (Some(globs.span()), e.to_string())))
+            .map(|glob| paths::path_glob(glob).map_err(|e| (Some(globs.span()), e.to_string())))
             .collect::<Result<_, _>>()?,
         None => Vec::new(),
     };

@@ -1,11 +1,19 @@
 //! Globs matched from a path's end first: the rules' `paths`, all in one set matched once per
 //! file rather than once per rule, and the names of credential files.
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input};
+
+/// A rule's `paths` glob. As in `.gitignore` and `[allow] paths`, `*`, `?` and `[…]` stay within
+/// one component of the path and `**` spans components: `**/kubeconfig-*` is a file named so,
+/// not every file below a directory named so. A `*` that crossed `/` would also make the check
+/// of every path read the whole path.
+pub fn path_glob(glob: &str) -> Result<Glob, globset::Error> {
+    GlobBuilder::new(glob).literal_separator(true).build()
+}
 
 /// A glob set behind a check that turns most paths down from their last few bytes.
 #[derive(Debug)]
@@ -108,7 +116,7 @@ mod tests {
             patterns
                 .iter()
                 .enumerate()
-                .map(|(i, p)| (i, Glob::new(p).unwrap())),
+                .map(|(i, p)| (i, path_glob(p).unwrap())),
         )
         .unwrap()
     }
@@ -173,6 +181,26 @@ mod tests {
         }
         // Both kinds of path were drawn often.
         assert!((2_000..18_000).contains(&matched), "{matched} of 20000 matched");
+    }
+
+    #[test]
+    fn a_star_in_a_rule_path_stays_within_one_component() {
+        let set = globs(&["**/kubeconfig-*", "**/.continue/mcpServers/*", "**/.acme/**"]);
+        let mut cache = None;
+        let mut rules = Vec::new();
+        let mut matches = |path: &str| {
+            set.rules_with_path(path, &mut cache, &mut rules);
+            rules.clone()
+        };
+        assert_eq!(matches("kubeconfig-prod"), [0]);
+        assert_eq!(matches("ops/kubeconfig-prod.yaml"), [0]);
+        assert_eq!(matches("ops/kubeconfig-prod/notes.md"), [] as [usize; 0]);
+        assert_eq!(matches("home/.continue/mcpServers/github.yaml"), [1]);
+        assert_eq!(
+            matches("home/.continue/mcpServers/old/github.yaml"),
+            [] as [usize; 0]
+        );
+        assert_eq!(matches("a/.acme/b/c/config.json"), [2]);
     }
 
     #[test]
