@@ -19,7 +19,7 @@ use crate::introspect;
 use crate::reach::{self, ReachOptions};
 use crate::rules::RuleSet;
 use crate::scope;
-use crate::source::{self, Content, FileRef, Held, Origin, ReadBuf, Skip, Visit, WalkOptions};
+use crate::source::{self, Content, FileRef, Held, Opener, Origin, ReadBuf, Skip, Visit, WalkOptions};
 
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
@@ -165,6 +165,7 @@ struct Shared<'a> {
 /// One worker thread's reusable buffers.
 struct Worker<'s, 'a> {
     shared: &'s Shared<'a>,
+    opener: Opener,
     buf: ReadBuf,
     scratch: Scratch,
     matches: Vec<RawMatch>,
@@ -191,6 +192,7 @@ pub fn scan(options: &ScanOptions, rules: &RuleSet, config: &Config, progress: &
     };
     let worker = || Worker {
         shared: &shared,
+        opener: Opener::default(),
         buf: ReadBuf::default(),
         scratch: Scratch::default(),
         matches: Vec::new(),
@@ -256,7 +258,13 @@ impl Worker<'_, '_> {
         let (file, skip) = match visit {
             Visit::File(file) => {
                 let walk = &self.shared.options.walk;
-                match source::read(&file.path, walk.max_file_size, walk.chunks, &mut self.buf) {
+                match source::read(
+                    &file.path,
+                    walk.max_file_size,
+                    walk.chunks,
+                    &mut self.opener,
+                    &mut self.buf,
+                ) {
                     Content::Text(text) => {
                         let origin = Origin::whole(text.len());
                         self.scan_read(&file, origin);

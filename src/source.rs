@@ -10,6 +10,9 @@
 //! from reading it. Ignored *directories* (`target/`, `node_modules/`) are not entered.
 
 pub mod archive;
+mod open;
+
+pub use open::Opener;
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -444,8 +447,14 @@ fn display_path(base: Option<&Path>, path: &Path) -> String {
 }
 
 /// Reads `path` into `buf` (cleared first) unless it is too large or binary.
-pub fn read<'b>(path: &Path, max_file_size: u64, chunks: ChunkPolicy, buf: &'b mut ReadBuf) -> Content<'b> {
-    match read_inner(path, max_file_size, chunks, buf) {
+pub fn read<'b>(
+    path: &Path,
+    max_file_size: u64,
+    chunks: ChunkPolicy,
+    opener: &mut Opener,
+    buf: &'b mut ReadBuf,
+) -> Content<'b> {
+    match read_inner(path, max_file_size, chunks, opener, buf) {
         Ok(Opened::Whole) => match buf.classify() {
             Held::Text => Content::Text(buf.as_slice()),
             Held::Archive(kind) => Content::Archive(archive::Archive { kind, file: None }),
@@ -498,9 +507,15 @@ enum Opened {
     Skipped(Skip),
 }
 
-fn read_inner(path: &Path, max_file_size: u64, chunks: ChunkPolicy, buf: &mut ReadBuf) -> io::Result<Opened> {
+fn read_inner(
+    path: &Path,
+    max_file_size: u64,
+    chunks: ChunkPolicy,
+    opener: &mut Opener,
+    buf: &mut ReadBuf,
+) -> io::Result<Opened> {
     buf.clear();
-    let mut file = File::open(path)?;
+    let mut file = opener.open(path)?;
     // Read first, ask the size only of a file past the first mebibyte: most files are small,
     // and a `stat` per file is a system call ripgrep does not make either; a file over the
     // limit then costs a mebibyte read, not a chunk. The limits `fill` reads up to also
@@ -596,7 +611,7 @@ fn is_binary(buf: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{count_chars, display_path, read, ChunkPolicy, Content, ReadBuf, Skip};
+    use super::{count_chars, display_path, read, ChunkPolicy, Content, Opener, ReadBuf, Skip};
     use std::path::Path;
 
     #[test]
@@ -638,7 +653,13 @@ mod tests {
         for (i, bytes) in files.iter().enumerate() {
             let path = dir.path().join(format!("f{i}"));
             std::fs::write(&path, bytes).unwrap();
-            let text = text_of(read(&path, u64::MAX, ChunkPolicy::DEFAULT, &mut buf));
+            let text = text_of(read(
+                &path,
+                u64::MAX,
+                ChunkPolicy::DEFAULT,
+                &mut Opener::default(),
+                &mut buf,
+            ));
             assert_eq!(text, *bytes, "file {i}");
         }
     }
@@ -650,11 +671,17 @@ mod tests {
         let mut buf = ReadBuf::default();
         std::fs::write(&path, b"0123456789").unwrap();
         assert_eq!(
-            text_of(read(&path, 10, ChunkPolicy::DEFAULT, &mut buf)),
+            text_of(read(
+                &path,
+                10,
+                ChunkPolicy::DEFAULT,
+                &mut Opener::default(),
+                &mut buf
+            )),
             b"0123456789"
         );
         std::fs::write(&path, b"0123456789a").unwrap();
-        match read(&path, 10, ChunkPolicy::DEFAULT, &mut buf) {
+        match read(&path, 10, ChunkPolicy::DEFAULT, &mut Opener::default(), &mut buf) {
             Content::Skipped(skip) => assert_eq!(skip, Skip::TooLarge(11)),
             _ => panic!("an 11-byte file read under a 10-byte limit"),
         }
