@@ -284,16 +284,22 @@ impl RuleSet {
             purposes: Vec::new(),
             credential_globs: Vec::new(),
         };
-        for (path, text) in EMBEDDED {
-            let source = Source {
+        let embedded: Vec<Source> = (EMBEDDED.iter())
+            .map(|(path, text)| Source {
                 path: (*path).to_owned(),
                 text: (*text).to_owned(),
-            };
-            match *path {
-                PLACEHOLDERS_FILE => builder.add_placeholders(&source)?,
-                CREDENTIAL_FILES_FILE => builder.add_credential_files(&source)?,
-                PURPOSES_FILE => builder.add_purposes(&source)?,
-                _ if path.starts_with(PACKS_DIR) => builder.add_pack(&source, false)?,
+            })
+            .collect();
+        let mut packs = parse_packs(&embedded).into_iter();
+        for source in &embedded {
+            match source.path.as_str() {
+                PLACEHOLDERS_FILE => builder.add_placeholders(source)?,
+                CREDENTIAL_FILES_FILE => builder.add_credential_files(source)?,
+                PURPOSES_FILE => builder.add_purposes(source)?,
+                path if path.starts_with(PACKS_DIR) => {
+                    let pack = packs.next().expect("a parse for each pack")?;
+                    builder.add_parsed_pack(source, pack, false)?
+                }
                 _ => {}
             }
         }
@@ -503,7 +509,11 @@ impl Builder {
 
     /// `eager` compiles the pack's regexes now, so that their errors name the file and line.
     fn add_pack(&mut self, source: &Source, eager: bool) -> Result<()> {
-        let pack: PackFile = parse_toml("rule pack", source)?;
+        let pack = parse_toml("rule pack", source)?;
+        self.add_parsed_pack(source, pack, eager)
+    }
+
+    fn add_parsed_pack(&mut self, source: &Source, pack: PackFile, eager: bool) -> Result<()> {
         let err = |span: std::ops::Range<usize>, msg: String| -> Error {
             FileError::new("rule pack", &source.path, &source.text, Some(span), msg).into()
         };
@@ -606,27 +616,48 @@ impl Builder {
                 }
             }
         }
-        let keyword_error = |e| Error::from(FileError::new("rule data", "keywords", "", None, e));
-        let all_keywords = KeywordSet::new(keywords.iter().enumerate().map(|(index, text)| KeywordSpec {
-            text: text.as_bytes(),
-            ignore_case: index < encoded_from,
-        }))
-        .map_err(keyword_error)?;
-        // The base64 forms have no rules of their own: they stay.
-        let keywords_anywhere = all_keywords
-            .subset(|index| {
-                index >= encoded_from
-                    || keyword_rules[index]
-                        .iter()
-                        .any(|&rule| !self.rules[rule].is_path_bound())
-            })
-            .map_err(keyword_error)?;
-        let credential_files = Globs::new(self.credential_globs)
-            .map_err(|e| Error::from(FileError::new("rule data", CREDENTIAL_FILES_FILE, "", None, e)))?;
-        let globs = (self.rules.iter().enumerate())
-            .flat_map(|(rule_index, rule)| rule.paths.iter().map(move |glob| (rule_index, glob.clone())));
-        let paths = PathGlobs::new(globs)
-            .map_err(|e| Error::from(FileError::new("rule data", "rule paths", "", None, e)))?;
+        let rules = &self.rules;
+        let credential_globs = self.credential_globs;
+        // The glob sets are built on a second thread while the keyword sets are: the two are
+        // most of this function's time, which a one-file scan waits for.
+        let (keyword_sets, glob_sets) = std::thread::scope(|scope| {
+            let glob_sets = scope.spawn(|| -> Result<(Globs, PathGlobs)> {
+                let credential_files = Globs::new(credential_globs).map_err(|e| {
+                    Error::from(FileError::new("rule data", CREDENTIAL_FILES_FILE, "", None, e))
+                })?;
+                let globs = (rules.iter().enumerate()).flat_map(|(rule_index, rule)| {
+                    rule.paths.iter().map(move |glob| (rule_index, glob.clone()))
+                });
+                let paths = PathGlobs::new(globs)
+                    .map_err(|e| Error::from(FileError::new("rule data", "rule paths", "", None, e)))?;
+                Ok((credential_files, paths))
+            });
+            let keyword_sets = (|| -> Result<(KeywordSet, KeywordSet)> {
+                let keyword_error = |e| Error::from(FileError::new("rule data", "keywords", "", None, e));
+                let all_keywords =
+                    KeywordSet::new(keywords.iter().enumerate().map(|(index, text)| KeywordSpec {
+                        text: text.as_bytes(),
+                        ignore_case: index < encoded_from,
+                    }))
+                    .map_err(keyword_error)?;
+                // The base64 forms have no rules of their own: they stay.
+                let keywords_anywhere = all_keywords
+                    .subset(|index| {
+                        index >= encoded_from
+                            || keyword_rules[index]
+                                .iter()
+                                .any(|&rule| !rules[rule].is_path_bound())
+                    })
+                    .map_err(keyword_error)?;
+                Ok((all_keywords, keywords_anywhere))
+            })();
+            let glob_sets = glob_sets
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (keyword_sets, glob_sets)
+        });
+        let (all_keywords, keywords_anywhere) = keyword_sets?;
+        let (credential_files, paths) = glob_sets?;
         static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         Ok(RuleSet {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
@@ -643,6 +674,32 @@ impl Builder {
             encoded_from,
         })
     }
+}
+
+/// The provider packs among `sources`, parsed in order. Their TOML is most of what loading
+/// the rules costs, and loading the rules most of what a one-file scan (a pre-commit hook)
+/// waits for: half of the packs are parsed on a second thread.
+fn parse_packs(sources: &[Source]) -> Vec<Result<PackFile>> {
+    let packs: Vec<&Source> = (sources.iter())
+        .filter(|source| source.path.starts_with(PACKS_DIR))
+        .collect();
+    let parse = |packs: &[&Source]| -> Vec<Result<PackFile>> {
+        packs
+            .iter()
+            .map(|source| parse_toml("rule pack", source))
+            .collect()
+    };
+    let (first, second) = packs.split_at(packs.len() / 2);
+    std::thread::scope(|scope| {
+        let second = scope.spawn(|| parse(second));
+        let mut parsed = parse(first);
+        parsed.extend(
+            second
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        );
+        parsed
+    })
 }
 
 fn parse_toml<T: serde::de::DeserializeOwned>(kind: &'static str, source: &Source) -> Result<T> {
