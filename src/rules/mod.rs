@@ -620,8 +620,8 @@ impl Builder {
         let credential_globs = self.credential_globs;
         // The glob sets are built on a second thread while the keyword sets are: the two are
         // most of this function's time, which a one-file scan waits for.
-        let (keyword_sets, glob_sets) = std::thread::scope(|scope| {
-            let glob_sets = scope.spawn(|| -> Result<(Globs, PathGlobs)> {
+        let (glob_sets, keyword_sets) = in_parallel(
+            || -> Result<(Globs, PathGlobs)> {
                 let credential_files = Globs::new(credential_globs).map_err(|e| {
                     Error::from(FileError::new("rule data", CREDENTIAL_FILES_FILE, "", None, e))
                 })?;
@@ -631,8 +631,8 @@ impl Builder {
                 let paths = PathGlobs::new(globs)
                     .map_err(|e| Error::from(FileError::new("rule data", "rule paths", "", None, e)))?;
                 Ok((credential_files, paths))
-            });
-            let keyword_sets = (|| -> Result<(KeywordSet, KeywordSet)> {
+            },
+            || -> Result<(KeywordSet, KeywordSet)> {
                 let keyword_error = |e| Error::from(FileError::new("rule data", "keywords", "", None, e));
                 let all_keywords =
                     KeywordSet::new(keywords.iter().enumerate().map(|(index, text)| KeywordSpec {
@@ -650,12 +650,8 @@ impl Builder {
                     })
                     .map_err(keyword_error)?;
                 Ok((all_keywords, keywords_anywhere))
-            })();
-            let glob_sets = glob_sets
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (keyword_sets, glob_sets)
-        });
+            },
+        );
         let (all_keywords, keywords_anywhere) = keyword_sets?;
         let (credential_files, paths) = glob_sets?;
         static NEXT_ID: AtomicU64 = AtomicU64::new(0);
@@ -690,15 +686,18 @@ fn parse_packs(sources: &[Source]) -> Vec<Result<PackFile>> {
             .collect()
     };
     let (first, second) = packs.split_at(packs.len() / 2);
+    let (mut parsed, rest) = in_parallel(|| parse(first), || parse(second));
+    parsed.extend(rest);
+    parsed
+}
+
+/// Runs `a` on a second thread while `b` runs on this one.
+fn in_parallel<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
     std::thread::scope(|scope| {
-        let second = scope.spawn(|| parse(second));
-        let mut parsed = parse(first);
-        parsed.extend(
-            second
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-        );
-        parsed
+        let a = scope.spawn(a);
+        let b = b();
+        let a = a.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (a, b)
     })
 }
 
