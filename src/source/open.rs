@@ -20,21 +20,24 @@ pub struct Opener {
 }
 
 impl Opener {
-    /// Opens `path` for reading, as `File::open` does.
+    /// Opens `path` for reading, as `File::open` does. A file that cannot be opened in its
+    /// directory as opened (it is gone, or the directory was removed since) is opened by its
+    /// path, whose error is the one reported.
     pub fn open(&mut self, path: &Path) -> io::Result<File> {
         #[cfg(target_os = "linux")]
         if let (Some(dir), Some(name)) = (path.parent(), path.file_name()) {
             if let Some(dir_fd) = self.dir_fd(dir) {
                 use rustix::fs::{openat, Mode, OFlags};
-                let fd = openat(dir_fd, name, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())?;
-                return Ok(File::from(fd));
+                if let Ok(fd) = openat(dir_fd, name, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty()) {
+                    return Ok(File::from(fd));
+                }
+                self.dir = None;
             }
         }
         File::open(path)
     }
 
-    /// The directory `dir`, opened once for the files in it; `None` when it cannot be (the
-    /// file is then opened by its path, which reports any error).
+    /// The directory `dir`, opened once for the files in it; `None` when it cannot be.
     #[cfg(target_os = "linux")]
     fn dir_fd(&mut self, dir: &Path) -> Option<&std::os::fd::OwnedFd> {
         use rustix::fs::{open, openat, Mode, OFlags};
@@ -110,6 +113,20 @@ mod tests {
             assert_eq!(read(&mut opener, &path).unwrap(), dir, "{dir}");
         }
         assert_eq!(read(&mut opener, &root.path().join("top")).unwrap(), "top");
+    }
+
+    #[test]
+    fn a_directory_removed_and_made_again_is_read_anew() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("a");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("f"), "before").unwrap();
+        let mut opener = Opener::default();
+        assert_eq!(read(&mut opener, &dir.join("f")).unwrap(), "before");
+        std::fs::remove_dir_all(&dir).unwrap();
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("f"), "after").unwrap();
+        assert_eq!(read(&mut opener, &dir.join("f")).unwrap(), "after");
     }
 
     #[test]
