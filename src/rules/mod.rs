@@ -290,16 +290,12 @@ impl RuleSet {
                 text: (*text).to_owned(),
             })
             .collect();
-        let mut packs = parse_packs(&embedded).into_iter();
-        for source in &embedded {
-            match source.path.as_str() {
-                PLACEHOLDERS_FILE => builder.add_placeholders(source)?,
-                CREDENTIAL_FILES_FILE => builder.add_credential_files(source)?,
-                PURPOSES_FILE => builder.add_purposes(source)?,
-                path if path.starts_with(PACKS_DIR) => {
-                    let pack = packs.next().expect("a parse for each pack")?;
-                    builder.add_parsed_pack(source, pack, false)?
-                }
+        for (source, pack) in embedded.iter().zip(parse_packs(&embedded)) {
+            match (source.path.as_str(), pack) {
+                (_, Some(pack)) => builder.add_parsed_pack(source, pack?, false)?,
+                (PLACEHOLDERS_FILE, None) => builder.add_placeholders(source)?,
+                (CREDENTIAL_FILES_FILE, None) => builder.add_credential_files(source)?,
+                (PURPOSES_FILE, None) => builder.add_purposes(source)?,
                 _ => {}
             }
         }
@@ -672,20 +668,17 @@ impl Builder {
     }
 }
 
-/// The provider packs among `sources`, parsed in order. Their TOML is most of what loading
-/// the rules costs, and loading the rules most of what a one-file scan (a pre-commit hook)
-/// waits for: half of the packs are parsed on a second thread.
-fn parse_packs(sources: &[Source]) -> Vec<Result<PackFile>> {
-    let packs: Vec<&Source> = (sources.iter())
-        .filter(|source| source.path.starts_with(PACKS_DIR))
-        .collect();
-    let parse = |packs: &[&Source]| -> Vec<Result<PackFile>> {
-        packs
-            .iter()
-            .map(|source| parse_toml("rule pack", source))
+/// Each of `sources` parsed as a provider pack when it is one (`None` for the other data
+/// files), in order. The packs' TOML is most of what loading the rules costs, and loading
+/// the rules most of what a one-file scan (a pre-commit hook) waits for: half of the sources
+/// are parsed on a second thread.
+fn parse_packs(sources: &[Source]) -> Vec<Option<Result<PackFile>>> {
+    let parse = |sources: &[Source]| -> Vec<Option<Result<PackFile>>> {
+        (sources.iter())
+            .map(|source| (source.path.starts_with(PACKS_DIR)).then(|| parse_toml("rule pack", source)))
             .collect()
     };
-    let (first, second) = packs.split_at(packs.len() / 2);
+    let (first, second) = sources.split_at(sources.len() / 2);
     let (mut parsed, rest) = in_parallel(|| parse(first), || parse(second));
     parsed.extend(rest);
     parsed

@@ -47,17 +47,17 @@ impl Opener {
         // O_PATH: a handle to look names up in, which needs no read permission on the
         // directory itself, only the search permission a path lookup needs too.
         let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
-        let opened = match &self.dir {
-            Some((cached, _)) if cached.as_os_str() == dir.as_os_str() => {
-                return self.dir.as_ref().map(|(_, fd)| fd)
-            }
-            Some((cached, fd)) => match below(cached, dir) {
-                Some(below) => openat(fd, below, flags, Mode::empty()),
+        let kept = matches!(&self.dir, Some((cached, _)) if cached.as_os_str() == dir.as_os_str());
+        if !kept {
+            let opened = match &self.dir {
+                Some((cached, fd)) => match below(cached, dir) {
+                    Some(below) => openat(fd, below, flags, Mode::empty()),
+                    None => open(dir, flags, Mode::empty()),
+                },
                 None => open(dir, flags, Mode::empty()),
-            },
-            None => open(dir, flags, Mode::empty()),
-        };
-        self.dir = Some((dir.to_path_buf(), opened.ok()?));
+            };
+            self.dir = Some((dir.to_path_buf(), opened.ok()?));
+        }
         self.dir.as_ref().map(|(_, fd)| fd)
     }
 }
