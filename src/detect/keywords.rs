@@ -13,8 +13,10 @@
 //! in `bitbucket_secret`, `table` in `airtable`) do not make every line a candidate: how
 //! common a gram is comes from a table counted over real code (`code-grams.txt`, made by
 //! `scripts/code-grams.py`). Three- and four-byte keywords are entered with any byte before
-//! or after them; a gram's first three bytes pick a 32-bit word of the bitmap and its fourth
-//! the bit, so that "followed by any byte" is one word, not a bit for each byte.
+//! or after them, and so are longer ones whose every pair of grams code often holds
+//! (`codecov`: `code`, `deco`); a gram's first three bytes pick a 32-bit word of the bitmap
+//! and its fourth the bit, so that "followed by any byte" is one word, not a bit for each
+//! byte.
 
 use std::ops::Range;
 
@@ -43,6 +45,14 @@ const BLOCK_BYTES: usize = STRIDE * (BLOCK - 1) + GRAM;
 /// longer cached when its copy has been read in, and the probe's gathers would wait on
 /// memory for each of its lines in turn; asked for ahead, they stream.
 const PREFETCH_AHEAD: usize = 1024;
+
+/// What entering a gram with any byte before it costs beyond how often code holds its three
+/// bytes, in the code table's units (grams per million): it sets a bit for each of 230
+/// bytes, and a bit of the bitmap makes about one candidate in two million probed positions
+/// (half a candidate per million grams of text, as every second position is probed).
+const ANY_BEFORE_COST: u32 = 115;
+/// The same for a gram with any byte after it: one 32-bit word of the bitmap.
+const ANY_AFTER_COST: u32 = 16;
 
 /// Bits of the sieve's hash: 128 KiB, with about one bit in eighty set.
 const SIEVE_BITS: u32 = 20;
@@ -154,6 +164,10 @@ impl KeywordSet {
             };
             // Any byte, the buffer's end padding (NUL) included.
             let any = || (0..=u8::MAX).filter(|&b| fold(b) == b);
+            // The first three bytes and the last three (`z0` last).
+            let (&[a0, a1, a2, ..], &[.., z2, z1, z0]) = (&*folded, &*folded) else {
+                continue;
+            };
             match *folded {
                 [a, b, c] => {
                     // At a hashed position, or one past it.
@@ -175,18 +189,36 @@ impl KeywordSet {
                     }
                 }
                 _ if folded.len() >= GRAM + STRIDE - 1 => {
-                    // The rarest two consecutive grams.
-                    let span = GRAM + STRIDE - 1;
-                    let in_code: Vec<u32> = folded.windows(GRAM).map(|gram| code.frequency(gram)).collect();
-                    let first = (0..=folded.len() - span)
+                    // The rarest two consecutive grams, the first of which may start a byte
+                    // before the keyword and the second end a byte after it, with any byte
+                    // there: for a keyword whose every gram pair holds a common word
+                    // (`codecov`: `code`, `deco`; `prod:`: `prod`).
+                    let (len, last) = (folded.len() as i32, folded.len() - GRAM);
+                    let in_code = |offset: i32| match offset {
+                        -1 => code.with_suffix([a0, a1, a2]) + ANY_BEFORE_COST,
+                        o if o as usize <= last => code.frequency(&folded[o as usize..o as usize + GRAM]),
+                        _ => code.with_prefix([z2, z1, z0]) + ANY_AFTER_COST,
+                    };
+                    let first = (-1..=last as i32)
                         .min_by_key(|&o| {
-                            let letters = folded[o..o + span].iter().map(|&b| commonness(b));
-                            (in_code[o..o + STRIDE].iter().sum::<u32>(), letters.sum::<u32>())
+                            let held = o.max(0) as usize..(o + (GRAM + STRIDE - 1) as i32).min(len) as usize;
+                            let letters = folded[held].iter().map(|&b| commonness(b));
+                            (in_code(o) + in_code(o + 1), letters.sum::<u32>())
                         })
                         .unwrap_or(0);
-                    for offset in first..first + STRIDE {
-                        let gram = &folded[offset..offset + GRAM];
-                        enter(gram.try_into().expect("four bytes"), ALL, offset as i32);
+                    for offset in first..first + STRIDE as i32 {
+                        match offset {
+                            -1 => {
+                                for x in any() {
+                                    enter([x, a0, a1, a2], ALL, -1);
+                                }
+                            }
+                            o if o as usize <= last => {
+                                let gram = &folded[o as usize..o as usize + GRAM];
+                                enter(gram.try_into().expect("four bytes"), ALL, o);
+                            }
+                            o => enter([z2, z1, z0, 0], ANY_LAST, o),
+                        }
                     }
                 }
                 // One or two bytes: the automaton in `short`.
@@ -817,6 +849,46 @@ mod tests {
         );
         assert!(!entered.contains(b"tabl"));
         assert!(entered.contains(b"dapi") && !entered.contains(b"api_"));
+    }
+
+    #[test]
+    fn keywords_whose_every_gram_pair_code_often_holds_reach_past_their_ends() {
+        let specs = [
+            ("codecov", true),
+            ("prod:", true),
+            ("ftps://", true),
+            ("airtable", true),
+        ];
+        let set = set(&specs);
+        let entered = |keyword: u32| -> Vec<(i32, u32)> {
+            let mut grams: Vec<(i32, u32)> = (set.entries.iter())
+                .filter(|e| e.keyword == keyword)
+                .map(|e| (e.offset, e.mask))
+                .collect();
+            grams.sort_unstable();
+            grams.dedup();
+            grams
+        };
+        // `code` and `deco` are common in code, `ecov` and grams starting `cov` are not.
+        assert_eq!(entered(0), [(3, ALL), (4, ANY_LAST)]);
+        assert_eq!(entered(1), [(1, ALL), (2, ANY_LAST)]);
+        // `tps:` is in every https URL; `ftp` with any byte before it is rarer.
+        assert_eq!(entered(2), [(-1, ALL), (0, ALL)]);
+        assert_eq!(entered(3).len(), 2);
+        // Found at both alignments, in any case, before any byte and at the buffer's end.
+        let mut hay = Vec::new();
+        for (text, _) in specs {
+            for before in ["", "x", "\n "] {
+                for after in ["", "\0", "-", "\u{ff}", "s"] {
+                    hay.extend_from_slice(format!("{before}{}{after} ", text.to_uppercase()).as_bytes());
+                    hay.extend_from_slice(format!("{before}{text}{after}").as_bytes());
+                }
+            }
+        }
+        for end in 0..hay.len() {
+            assert_eq!(hits(&set, &hay[..end]), naive(&specs, &hay[..end]));
+        }
+        assert_eq!(naive(&specs, &hay).len(), 4 * 2 * 3 * 5);
     }
 
     #[test]
