@@ -477,6 +477,15 @@ fn window(
         let within_budget = to - hit.start <= *tail_search.left;
         if let (Some(tail), true) = (&extent.tail, within_budget) {
             *tail_search.left -= to - hit.start;
+            if let Some(byte) = tail.required {
+                // Before a newline in a rule kept to one line: one there could not be last.
+                let rest = &hay[hit.end..to];
+                if extent.one_line {
+                    memchr::memchr2(byte, b'\n', rest).filter(|&i| rest[i] == byte)?;
+                } else {
+                    memchr::memchr(byte, rest)?;
+                }
+            }
             let cache = tail_search.cache.get_or_insert_with(|| tail.dfa.create_cache());
             let input = Input::new(hay)
                 .span(hit.start..to)
@@ -912,7 +921,8 @@ mod tests {
                 texts.push((example.path().to_owned(), text));
             }
         }
-        let noise = "token = tokenize(path, secret_name) # password: pat, https://acme.dev/x\n";
+        // A URL whose `@` is on the next line, which the URL rules' tails require on theirs.
+        let noise = "token = tokenize(path, secret_name) # password: pat, https://acme.dev/x\nops@acme.dev\n";
         let mut cases = Vec::new();
         for (path, text) in &texts {
             cases.push((path.clone(), text.clone()));
@@ -964,9 +974,16 @@ mod tests {
             .iter()
             .filter(|rule| rule.patterns().is_some_and(|p| p.extent.tail.is_some()))
             .count();
+        let with_required_byte = (rules.rules.iter())
+            .filter(|rule| {
+                rule.patterns()
+                    .and_then(|p| p.extent.tail.as_ref())
+                    .is_some_and(|t| t.required.is_some())
+            })
+            .count();
         assert!(
-            narrowed_rules > rules.rules.len() / 2 && compared > 1000,
-            "{narrowed_rules} rules narrowed, {compared} matches compared"
+            narrowed_rules > rules.rules.len() / 2 && with_required_byte > 20 && compared > 1000,
+            "{narrowed_rules} rules narrowed, {with_required_byte} with a required byte, {compared} matches compared"
         );
     }
 }

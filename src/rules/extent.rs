@@ -44,6 +44,9 @@ pub struct Extent {
 pub struct KeywordTail {
     pub lead: ByteSet,
     pub dfa: DFA,
+    /// A byte that no keyword holds and every match of the tail does, so after the keyword
+    /// (`@` in a URL with a password): where the text lacks it, the DFA need not run.
+    pub required: Option<u8>,
 }
 
 /// The byte that may precede a keyword hit and the two bytes that may follow it where some of
@@ -254,6 +257,17 @@ impl ByteSet {
         self.0[usize::from(b >> 6)] |= 1 << (b & 63);
     }
 
+    fn len(&self) -> usize {
+        self.0.iter().map(|word| word.count_ones() as usize).sum()
+    }
+
+    fn intersection(mut self, other: ByteSet) -> ByteSet {
+        for (word, theirs) in self.0.iter_mut().zip(other.0) {
+            *word &= theirs;
+        }
+        self
+    }
+
     fn union(mut self, other: ByteSet) -> ByteSet {
         for (word, theirs) in self.0.iter_mut().zip(other.0) {
             *word |= theirs;
@@ -286,6 +300,7 @@ impl Extent {
             Some(KeywordTail {
                 lead: lead.any_case(),
                 dfa: tail_dfa(&any_case(&tail))?,
+                required: required_byte(&tail, &keywords),
             })
         });
         Extent {
@@ -396,6 +411,42 @@ fn bytes_of(hir: &Hir) -> ByteSet {
         }
     }
     set
+}
+
+/// The rarest byte in code, by a rough ranking, that every match of the case-folded `hir`
+/// holds and no keyword does; not a letter, as `hir` stands for both its cases, nor a
+/// newline, which the matcher looks for beside it.
+fn required_byte(hir: &Hir, keywords: &[Vec<u8>]) -> Option<u8> {
+    const RAREST_FIRST: &[u8] = b"@#|^~`$%!&\\<>?;[]{}*+'\"=,:/()._-0123456789 ";
+    let required = bytes_in_every(hir);
+    RAREST_FIRST
+        .iter()
+        .copied()
+        .find(|&b| required.contains(b) && !keywords.iter().any(|k| k.contains(&b)))
+}
+
+/// The bytes every match of `hir` holds (a letter as `hir` spells it).
+fn bytes_in_every(hir: &Hir) -> ByteSet {
+    match hir.kind() {
+        HirKind::Literal(literal) => {
+            let mut set = ByteSet::default();
+            literal.0.iter().for_each(|&b| set.insert(b));
+            set
+        }
+        HirKind::Class(_) => match bytes_of(hir) {
+            one if one.len() == 1 => one,
+            _ => ByteSet::default(),
+        },
+        HirKind::Capture(capture) => bytes_in_every(&capture.sub),
+        HirKind::Repetition(repetition) if repetition.min > 0 => bytes_in_every(&repetition.sub),
+        HirKind::Concat(parts) => {
+            (parts.iter()).fold(ByteSet::default(), |set, part| set.union(bytes_in_every(part)))
+        }
+        HirKind::Alternation(branches) => (branches.iter().map(bytes_in_every))
+            .reduce(ByteSet::intersection)
+            .unwrap_or_default(),
+        HirKind::Empty | HirKind::Look(_) | HirKind::Repetition(_) => ByteSet::default(),
+    }
 }
 
 /// `hir` with every ASCII letter of its literals in either case: a superset of what the regex
@@ -696,6 +747,24 @@ mod tests {
         .tail
         .expect("a tail");
         assert_eq!(tail.lead, ByteSet::default());
+    }
+
+    #[test]
+    fn a_tail_requires_the_rarest_byte_every_match_holds_after_the_keyword() {
+        let required =
+            |pattern: &str, keywords: &[&str]| extent(pattern, keywords).tail.expect("a tail").required;
+        let url = r"\b(?:https?|ftp)://[a-z]+:(?P<secret>[a-z#]+)@[a-z]";
+        assert_eq!(required(url, &["http://", "https://", "ftp://"]), Some(b'@'));
+        // In every branch, or in none.
+        assert_eq!(required(r"ghp_(?:[0-9]+\.x|y\.[a-z]+)", &["ghp_"]), Some(b'.'));
+        assert_eq!(required(r"ghp_(?:[0-9]+\.x|y-[a-z]+)", &["ghp_"]), None);
+        // Not one a keyword holds, nor a letter, nor one in an optional part or a class.
+        assert_eq!(required(r"ghp_[0-9]+_x", &["ghp_"]), None);
+        assert_eq!(
+            required(r"(?i)token[ \t]*[:=][ \t]*(?:@[a-z]+)?[a-z]{8}", &["token"]),
+            None
+        );
+        assert_eq!(required(r"token=[a-z]{8}(?:;|,)", &["token"]), Some(b'='));
     }
 
     #[test]
