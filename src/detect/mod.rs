@@ -478,7 +478,8 @@ fn window(
         if let (Some(tail), true) = (&extent.tail, within_budget) {
             *tail_search.left -= to - hit.start;
             if let Some(byte) = tail.required {
-                // Before a newline in a rule kept to one line: one there could not be last.
+                // In a rule kept to one line, before the next newline: a match holding a
+                // newline before the byte would not end with it.
                 let rest = &hay[hit.end..to];
                 if extent.one_line {
                     memchr::memchr2(byte, b'\n', rest).filter(|&i| rest[i] == byte)?;
