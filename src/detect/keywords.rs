@@ -151,41 +151,54 @@ impl KeywordSet {
             head[..shared].copy_from_slice(&keyword.bytes[..shared]);
             let head = u64::from_le_bytes(head);
             let keyword = index as u32;
-            let mut enter = |bytes: [u8; GRAM], mask: u32, offset: i32| {
-                grams.push(Entry {
-                    gram: u32::from_le_bytes(bytes) & mask,
-                    mask,
-                    keyword,
-                    offset,
-                    len,
-                    ignore_case,
-                    head,
-                })
-            };
             // Any byte, the buffer's end padding (NUL) included.
             let any = || (0..=u8::MAX).filter(|&b| fold(b) == b);
-            // The first three bytes and the last three (`z0` last).
-            let (&[a0, a1, a2, ..], &[.., z2, z1, z0]) = (&*folded, &*folded) else {
-                continue;
+            let three = |offset: i32| -> [u8; 3] {
+                let at = offset as usize;
+                folded[at..at + 3].try_into().expect("three bytes")
+            };
+            let last = folded.len() as i32 - GRAM as i32;
+            // Enters the gram that starts `offset` bytes into the keyword: a byte before it
+            // (-1: any byte there), inside it, or at its last three bytes (any byte after).
+            let mut enter = |offset: i32| {
+                let mut push = |bytes: [u8; GRAM], mask: u32| {
+                    grams.push(Entry {
+                        gram: u32::from_le_bytes(bytes) & mask,
+                        mask,
+                        keyword,
+                        offset,
+                        len,
+                        ignore_case,
+                        head,
+                    })
+                };
+                if offset < 0 {
+                    let [a, b, c] = three(0);
+                    for x in any() {
+                        push([x, a, b, c], ALL);
+                    }
+                } else if offset <= last {
+                    let at = offset as usize;
+                    push(folded[at..at + GRAM].try_into().expect("four bytes"), ALL);
+                } else {
+                    let [a, b, c] = three(offset);
+                    push([a, b, c, 0], ANY_LAST);
+                }
             };
             match *folded {
-                [a, b, c] => {
+                [_, _, _] => {
                     // At a hashed position, or one past it.
-                    enter([a, b, c, 0], ANY_LAST, 0);
-                    for x in any() {
-                        enter([x, a, b, c], ALL, -1);
-                    }
+                    enter(0);
+                    enter(-1);
                 }
                 [a, b, c, d] => {
-                    enter([a, b, c, d], ALL, 0);
+                    enter(0);
                     // At an odd position: by the gram before it or the one after, whichever
                     // shares its three bytes with less code.
                     if code.with_prefix([b, c, d]) <= code.with_suffix([a, b, c]) {
-                        enter([b, c, d, 0], ANY_LAST, 1);
+                        enter(1);
                     } else {
-                        for x in any() {
-                            enter([x, a, b, c], ALL, -1);
-                        }
+                        enter(-1);
                     }
                 }
                 _ if folded.len() >= GRAM + STRIDE - 1 => {
@@ -193,33 +206,20 @@ impl KeywordSet {
                     // before the keyword and the second end a byte after it, with any byte
                     // there: for a keyword whose every gram pair holds a common word
                     // (`codecov`: `code`, `deco`; `prod:`: `prod`).
-                    let (len, last) = (folded.len() as i32, folded.len() - GRAM);
                     let in_code = |offset: i32| match offset {
-                        -1 => code.with_suffix([a0, a1, a2]) + ANY_BEFORE_COST,
-                        o if o as usize <= last => code.frequency(&folded[o as usize..o as usize + GRAM]),
-                        _ => code.with_prefix([z2, z1, z0]) + ANY_AFTER_COST,
+                        -1 => code.with_suffix(three(0)) + ANY_BEFORE_COST,
+                        o if o <= last => code.frequency(&folded[o as usize..o as usize + GRAM]),
+                        o => code.with_prefix(three(o)) + ANY_AFTER_COST,
                     };
-                    let first = (-1..=last as i32)
+                    let first = (-1..=last)
                         .min_by_key(|&o| {
-                            let held = o.max(0) as usize..(o + (GRAM + STRIDE - 1) as i32).min(len) as usize;
+                            let span = (GRAM + STRIDE - 1) as i32;
+                            let held = o.max(0) as usize..(o + span).min(folded.len() as i32) as usize;
                             let letters = folded[held].iter().map(|&b| commonness(b));
                             (in_code(o) + in_code(o + 1), letters.sum::<u32>())
                         })
                         .unwrap_or(0);
-                    for offset in first..first + STRIDE as i32 {
-                        match offset {
-                            -1 => {
-                                for x in any() {
-                                    enter([x, a0, a1, a2], ALL, -1);
-                                }
-                            }
-                            o if o as usize <= last => {
-                                let gram = &folded[o as usize..o as usize + GRAM];
-                                enter(gram.try_into().expect("four bytes"), ALL, o);
-                            }
-                            o => enter([z2, z1, z0, 0], ANY_LAST, o),
-                        }
-                    }
+                    (first..first + STRIDE as i32).for_each(&mut enter);
                 }
                 // One or two bytes: the automaton in `short`.
                 _ => {}

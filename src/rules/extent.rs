@@ -428,11 +428,7 @@ fn required_byte(hir: &Hir, keywords: &[Vec<u8>]) -> Option<u8> {
 /// The bytes every match of `hir` holds (a letter as `hir` spells it).
 fn bytes_in_every(hir: &Hir) -> ByteSet {
     match hir.kind() {
-        HirKind::Literal(literal) => {
-            let mut set = ByteSet::default();
-            literal.0.iter().for_each(|&b| set.insert(b));
-            set
-        }
+        HirKind::Literal(_) => bytes_of(hir),
         HirKind::Class(_) => match bytes_of(hir) {
             one if one.len() == 1 => one,
             _ => ByteSet::default(),
