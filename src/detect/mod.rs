@@ -371,11 +371,11 @@ impl<'r> Matcher<'r> {
         out: &mut Vec<RawMatch>,
     ) {
         let rule = &self.rules.rules[rule_index];
-        let Some(patterns) = rule.patterns() else {
+        let (Some(patterns), Some(extent)) = (rule.patterns(), rule.extent()) else {
             return;
         };
         let caps = caps.get_or_insert_with(|| patterns.regex.create_captures());
-        let longest = longest_window(rule, &patterns.extent);
+        let longest = longest_window(rule, extent);
         // The span limits the search while the whole buffer stays visible to `\b` and `^`.
         let mut input = Input::new(hay).span(window);
         while let Some(m) = next_match(patterns, &input, longest, caps) {
@@ -470,7 +470,7 @@ fn window(
     tail_search: TailSearch,
     lines: &mut Lines,
 ) -> Option<Range<usize>> {
-    let extent = &rule.patterns()?.extent;
+    let extent = rule.extent()?;
     let mut from = hit.start.saturating_sub(reach_before(extent));
     let mut to = reach_end(rule, extent, hay.len(), &hit);
     if extent.holds_keyword {
@@ -695,7 +695,7 @@ mod tests {
         ] {
             let rule = rules.rule(id).unwrap();
             assert!(
-                rule.patterns().is_some_and(|p| p.extent.tail.is_some()),
+                rule.extent().is_some_and(|e| e.tail.is_some()),
                 "{id} has no keyword tail"
             );
         }
@@ -819,6 +819,32 @@ mod tests {
         }
     }
 
+    /// A keyword hit reads where the rule's matches can lie, but the regexes are compiled
+    /// only when a hit opens a window: most rules whose keywords a file holds never get one,
+    /// and compiling them at the first hit took a quarter of a one-file scan of a
+    /// keyword-heavy file.
+    #[test]
+    fn a_rules_regexes_are_compiled_at_its_first_window_not_its_first_hit() {
+        let rules = RuleSet::builtin().unwrap();
+        let matcher = Matcher::new(&rules);
+        let (mut scratch, mut out) = (Scratch::default(), Vec::new());
+        let rule = rules.rule("generic-secret-assignment").unwrap();
+        // `secret =` passes the two-byte check; the tail turns it down (no value with a digit).
+        matcher.find("app/config.py", b"secret = load()\n", &mut scratch, &mut out);
+        assert!(out.is_empty());
+        assert_eq!(rule.compiled_so_far(), (true, false));
+        let text = Synth::new("deferred")
+            .expand("APP_SECRET={{alnum:32}}\n", None)
+            .unwrap();
+        matcher.find("app/.env", text.as_bytes(), &mut scratch, &mut out);
+        assert_eq!(rule.compiled_so_far(), (true, true));
+        assert_eq!(
+            out.iter().map(|m| &rules.rules[m.rule].id).collect::<Vec<_>>(),
+            [&rule.id],
+            "{text}"
+        );
+    }
+
     /// A match longer than any one keyword hit's window is not reported. Only windows merged
     /// on a line crowded with hits let the regex run that far (here, a value with `token=`
     /// every 26 bytes), and working out its groups took a slow engine's pass over all of it.
@@ -865,7 +891,7 @@ mod tests {
         let (mut scratch, mut expected, mut found) = (Scratch::default(), Vec::new(), Vec::new());
         let (mut over_budget, mut compared) = (0, 0);
         for (index, rule) in rules.rules.iter().enumerate() {
-            let Some(extent) = rule.patterns().map(|p| &p.extent).filter(|e| e.tail.is_some()) else {
+            let Some(extent) = rule.extent().filter(|e| e.tail.is_some()) else {
                 continue;
             };
             for (n, example) in rule.examples.iter().enumerate() {
@@ -945,7 +971,7 @@ mod tests {
             let mut allowed = vec![true; rules.rules.len()];
             matcher.decide_paths(path, &mut allowed, &mut Vec::new(), &mut None);
             for (index, rule) in rules.rules.iter().enumerate() {
-                if rule.patterns().is_none_or(|p| p.extent.tail.is_none()) || !allowed[index] {
+                if rule.extent().is_none_or(|e| e.tail.is_none()) || !allowed[index] {
                     continue;
                 }
                 let (mut cache, mut lines) = (None, Lines::default());
@@ -973,12 +999,12 @@ mod tests {
         let narrowed_rules = rules
             .rules
             .iter()
-            .filter(|rule| rule.patterns().is_some_and(|p| p.extent.tail.is_some()))
+            .filter(|rule| rule.extent().is_some_and(|e| e.tail.is_some()))
             .count();
         let with_required_byte = (rules.rules.iter())
             .filter(|rule| {
-                rule.patterns()
-                    .and_then(|p| p.extent.tail.as_ref())
+                rule.extent()
+                    .and_then(|e| e.tail.as_ref())
                     .is_some_and(|t| t.required.is_some())
             })
             .count();

@@ -276,12 +276,12 @@ impl Builder {
             .to_owned();
         let provider = self.provider_or_new(&provider_id);
         // Already compiled here (their errors need the file's spans), so not lazily.
-        let compiled = OnceLock::new();
+        let (extent, compiled) = (OnceLock::new(), OnceLock::new());
+        let _ = extent.set(Some(Extent::of(&hir, &keywords)));
         let _ = compiled.set(Some(Patterns {
             regex,
             secret_group,
             context: None,
-            extent: Extent::of(&hir, &keywords),
         }));
         Ok(Rule {
             id,
@@ -291,6 +291,7 @@ impl Builder {
             keywords,
             pattern: pattern.get_ref().clone(),
             context_pattern: None,
+            extent,
             compiled,
             secret_first_group,
             min_entropy: rule.entropy.filter(|e| *e > 0.0),

@@ -70,15 +70,13 @@ impl Provider {
     }
 }
 
-/// A rule's compiled regexes.
+/// A rule's compiled regexes: what finds its matches in a window.
 #[derive(Debug)]
 pub struct Patterns {
     pub regex: Regex,
     /// Index of the `secret` capture group.
     pub secret_group: usize,
     pub context: Option<Regex>,
-    /// Where matches can lie around their keyword: the windows the matcher searches.
-    pub extent: Extent,
 }
 
 #[derive(Debug)]
@@ -90,8 +88,13 @@ pub struct Rule {
     pub keywords: Vec<String>,
     pub pattern: String,
     pub context_pattern: Option<String>,
-    /// Compiled on first use: compiling every regex up front costs more than a one-file
-    /// scan (the pre-commit case), and most rules never see their keyword.
+    /// Where the rule's matches can lie around its keywords (the windows the matcher
+    /// searches), read from its regex at the first hit of one of them: compiling every rule
+    /// up front costs more than a one-file scan (the pre-commit case), and most rules never
+    /// see their keyword.
+    extent: OnceLock<Option<Extent>>,
+    /// Compiled at the rule's first window: most rules whose keywords do appear never get
+    /// one, as their keyword tails turn every hit down.
     compiled: OnceLock<Option<Patterns>>,
     /// gitleaks' rule for a rule without `secretGroup`: the first capture group that
     /// matched something, else the whole match. Only imported gitleaks rules set it.
@@ -125,10 +128,22 @@ impl Rule {
     /// by the test suite (`RuleSet::compile_all`).
     pub fn patterns(&self) -> Option<&Patterns> {
         self.compiled
-            .get_or_init(|| {
-                compile_patterns(&self.pattern, self.context_pattern.as_deref(), &self.keywords).ok()
-            })
+            .get_or_init(|| compile_patterns(&self.pattern, self.context_pattern.as_deref()).ok())
             .as_ref()
+    }
+
+    /// Where the rule's matches can lie around its keywords, or `None` if its regex does not
+    /// parse (then it matches nothing).
+    pub fn extent(&self) -> Option<&Extent> {
+        self.extent
+            .get_or_init(|| Some(Extent::of(&parse_regex(&self.pattern).ok()?, &self.keywords)))
+            .as_ref()
+    }
+
+    /// Whether the rule's extent has been read, and whether its regexes have been compiled.
+    #[cfg(test)]
+    pub(crate) fn compiled_so_far(&self) -> (bool, bool) {
+        (self.extent.get().is_some(), self.compiled.get().is_some())
     }
 
     /// Whether the rule applies on some paths only.
@@ -383,12 +398,12 @@ impl RuleSet {
             if anywhere && rule.is_path_bound() {
                 continue;
             }
-            // A rule whose regex does not compile matches nothing.
-            let Some(patterns) = rule.patterns() else {
+            // A rule whose regex does not parse matches nothing.
+            let Some(extent) = rule.extent() else {
                 continue;
             };
             // Without a tail, the rule runs at every hit.
-            let tail = (patterns.extent.tail.as_ref()).filter(|_| patterns.extent.holds_keyword)?;
+            let tail = (extent.tail.as_ref()).filter(|_| extent.holds_keyword)?;
             let cache = tail_caches[rule_index].get_or_insert_with(|| tail.dfa.create_cache());
             follow.add(tail, cache, self.keywords.keyword(keyword))?;
         }
@@ -410,9 +425,7 @@ impl RuleSet {
     /// Compiles every rule's regexes now; the first failure names its rule and pack.
     pub fn compile_all(&self) -> Result<()> {
         for rule in &self.rules {
-            if let Err((_, msg)) =
-                compile_patterns(&rule.pattern, rule.context_pattern.as_deref(), &rule.keywords)
-            {
+            if let Err((_, msg)) = compile_patterns(&rule.pattern, rule.context_pattern.as_deref()) {
                 return Err(FileError::new(
                     "rule pack",
                     &rule.origin,
@@ -719,12 +732,11 @@ fn compile_rule(def: RuleDef, provider: usize, source: &Source, eager: bool) -> 
             "a rule needs at least one non-empty keyword for the prefilter".to_owned(),
         ));
     }
-    let compiled = OnceLock::new();
+    let (extent, compiled) = (OnceLock::new(), OnceLock::new());
     if eager {
         let patterns = compile_patterns(
             def.regex.get_ref(),
             def.context.as_ref().map(|c| c.get_ref().as_str()),
-            def.keywords.get_ref(),
         )
         .map_err(|(which, msg)| {
             let span = match which {
@@ -781,6 +793,7 @@ fn compile_rule(def: RuleDef, provider: usize, source: &Source, eager: bool) -> 
             .collect(),
         pattern: def.regex.into_inner(),
         context_pattern: def.context.map(Spanned::into_inner),
+        extent,
         compiled,
         secret_first_group: false,
         min_entropy: def.min_entropy,
@@ -837,12 +850,10 @@ enum Which {
     Context,
 }
 
-fn compile_patterns(
-    pattern: &str,
-    context: Option<&str>,
-    keywords: &[String],
-) -> Result<Patterns, (Which, String)> {
-    let (regex, extent) = compile_rule_regex(pattern, keywords).map_err(|e| (Which::Regex, e))?;
+fn compile_patterns(pattern: &str, context: Option<&str>) -> Result<Patterns, (Which, String)> {
+    let regex = parse_regex(pattern)
+        .and_then(|hir| regex_from_hir(&hir))
+        .map_err(|e| (Which::Regex, e))?;
     let secret_group = regex
         .group_info()
         .to_index(regex_automata::PatternID::ZERO, "secret")
@@ -858,14 +869,7 @@ fn compile_patterns(
         regex,
         secret_group,
         context,
-        extent,
     })
-}
-
-/// A rule's regex, and where its matches lie around its keywords: one parse for both.
-fn compile_rule_regex(pattern: &str, keywords: &[String]) -> Result<(Regex, Extent), String> {
-    let hir = parse_regex(pattern)?;
-    Ok((regex_from_hir(&hir)?, Extent::of(&hir, keywords)))
 }
 
 /// `pattern`'s syntax tree, as [`compile_regex`] reads it (bytes, not Unicode).
