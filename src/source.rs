@@ -267,6 +267,16 @@ impl Chunks {
     }
 }
 
+/// The walk's worker threads: as asked, or (0) one per core, but one for a single file (a
+/// pre-commit hook's case): a second worker would have nothing to do but wake every
+/// millisecond to look for work, and the scan's end waits for its next wake-up.
+fn worker_threads(roots: &[PathBuf], asked: usize) -> usize {
+    match roots {
+        [root] if asked == 0 && root.is_file() => 1,
+        _ => asked,
+    }
+}
+
 /// Visits every file under `roots`, calling `visitor` on worker threads. `make_visitor` runs
 /// once per thread, so each thread owns its own buffers.
 pub fn walk<F, V>(roots: &[PathBuf], options: &WalkOptions, credential_files: &Globs, make_visitor: F)
@@ -291,7 +301,7 @@ where
         .git_exclude(!options.no_ignore)
         .require_git(false)
         .follow_links(options.follow_links)
-        .threads(options.threads)
+        .threads(worker_threads(roots, options.threads))
         .filter_entry(|entry| entry.file_name() != ".git");
     // Credential stores that git ignores are found by listing each visited directory; a file
     // reachable both ways is scanned once.
@@ -613,8 +623,25 @@ fn is_binary(buf: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{count_chars, display_path, read, ChunkPolicy, Content, Opener, ReadBuf, Skip};
-    use std::path::Path;
+    use super::{
+        count_chars, display_path, read, worker_threads, ChunkPolicy, Content, Opener, ReadBuf, Skip,
+    };
+    use std::path::{Path, PathBuf};
+
+    #[test]
+    fn a_single_file_gets_one_worker_and_anything_else_what_was_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("app.py");
+        std::fs::write(&file, "x = 1\n").unwrap();
+        let other = dir.path().join("lib.py");
+        std::fs::write(&other, "y = 2\n").unwrap();
+        let dir = dir.path().to_path_buf();
+        assert_eq!(worker_threads(std::slice::from_ref(&file), 0), 1);
+        assert_eq!(worker_threads(std::slice::from_ref(&file), 4), 4);
+        assert_eq!(worker_threads(std::slice::from_ref(&dir), 0), 0);
+        assert_eq!(worker_threads(&[file, other], 0), 0);
+        assert_eq!(worker_threads(&[PathBuf::from("/no/such/file")], 0), 0);
+    }
 
     #[test]
     fn paths_are_shown_relative_with_forward_slashes_and_no_leading_dot_slash() {
