@@ -276,9 +276,8 @@ impl Builder {
             .to_owned();
         let provider = self.provider_or_new(&provider_id);
         // Already compiled here (their errors need the file's spans), so not lazily.
-        let (extent, compiled) = (OnceLock::new(), OnceLock::new());
-        let _ = extent.set(Some(Extent::of(&hir, &keywords)));
-        let _ = compiled.set(Some(Patterns {
+        let extent = OnceLock::from(Some(Extent::of(&hir, &keywords)));
+        let compiled = OnceLock::from(Some(Patterns {
             regex,
             secret_group,
             context: None,

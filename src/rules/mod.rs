@@ -732,7 +732,7 @@ fn compile_rule(def: RuleDef, provider: usize, source: &Source, eager: bool) -> 
             "a rule needs at least one non-empty keyword for the prefilter".to_owned(),
         ));
     }
-    let (extent, compiled) = (OnceLock::new(), OnceLock::new());
+    let compiled = OnceLock::new();
     if eager {
         let patterns = compile_patterns(
             def.regex.get_ref(),
@@ -793,7 +793,7 @@ fn compile_rule(def: RuleDef, provider: usize, source: &Source, eager: bool) -> 
             .collect(),
         pattern: def.regex.into_inner(),
         context_pattern: def.context.map(Spanned::into_inner),
-        extent,
+        extent: OnceLock::new(),
         compiled,
         secret_first_group: false,
         min_entropy: def.min_entropy,
