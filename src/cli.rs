@@ -95,7 +95,7 @@ pub struct Cli {
     #[arg(long, value_name = "N", default_value_t = tokscan::source::archive::DEFAULT_MAX_DEPTH)]
     pub max_archive_depth: u32,
 
-    /// Worker threads (default: one per core).
+    /// Worker threads (default: one per core; one when the only path is a file).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
 
