@@ -96,6 +96,15 @@ struct Entry {
     head: u64,
 }
 
+/// The gram that starts some bytes into a keyword.
+enum Gram {
+    /// A byte before the keyword, any byte there, then its first three bytes.
+    AnyBefore([u8; 3]),
+    Inside([u8; GRAM]),
+    /// The keyword's last three bytes, then any byte after it.
+    AnyAfter([u8; 3]),
+}
+
 /// A compiled set of keywords. Build it with [`KeywordSet::new`]; search with
 /// [`KeywordSet::find`].
 #[derive(Debug)]
@@ -153,13 +162,19 @@ impl KeywordSet {
             let keyword = index as u32;
             // Any byte, the buffer's end padding (NUL) included.
             let any = || (0..=u8::MAX).filter(|&b| fold(b) == b);
-            let three = |offset: i32| -> [u8; 3] {
-                let at = offset as usize;
-                folded[at..at + 3].try_into().expect("three bytes")
-            };
             let last = folded.len() as i32 - GRAM as i32;
-            // Enters the gram that starts `offset` bytes into the keyword: a byte before it
-            // (-1: any byte there), inside it, or at its last three bytes (any byte after).
+            // The gram `offset` bytes into the keyword (-1: from the byte before it).
+            let gram_at = |offset: i32| -> Gram {
+                let three = |at: usize| folded[at..at + 3].try_into().expect("three bytes");
+                if offset < 0 {
+                    Gram::AnyBefore(three(0))
+                } else if offset <= last {
+                    let at = offset as usize;
+                    Gram::Inside(folded[at..at + GRAM].try_into().expect("four bytes"))
+                } else {
+                    Gram::AnyAfter(three(offset as usize))
+                }
+            };
             let mut enter = |offset: i32| {
                 let mut push = |bytes: [u8; GRAM], mask: u32| {
                     grams.push(Entry {
@@ -172,17 +187,14 @@ impl KeywordSet {
                         head,
                     })
                 };
-                if offset < 0 {
-                    let [a, b, c] = three(0);
-                    for x in any() {
-                        push([x, a, b, c], ALL);
+                match gram_at(offset) {
+                    Gram::AnyBefore([a, b, c]) => {
+                        for x in any() {
+                            push([x, a, b, c], ALL);
+                        }
                     }
-                } else if offset <= last {
-                    let at = offset as usize;
-                    push(folded[at..at + GRAM].try_into().expect("four bytes"), ALL);
-                } else {
-                    let [a, b, c] = three(offset);
-                    push([a, b, c, 0], ANY_LAST);
+                    Gram::Inside(gram) => push(gram, ALL),
+                    Gram::AnyAfter([a, b, c]) => push([a, b, c, 0], ANY_LAST),
                 }
             };
             match *folded {
@@ -206,10 +218,10 @@ impl KeywordSet {
                     // before the keyword and the second end a byte after it, with any byte
                     // there: for a keyword whose every gram pair holds a common word
                     // (`codecov`: `code`, `deco`; `prod:`: `prod`).
-                    let in_code = |offset: i32| match offset {
-                        -1 => code.with_suffix(three(0)) + ANY_BEFORE_COST,
-                        o if o <= last => code.frequency(&folded[o as usize..o as usize + GRAM]),
-                        o => code.with_prefix(three(o)) + ANY_AFTER_COST,
+                    let in_code = |offset: i32| match gram_at(offset) {
+                        Gram::AnyBefore(three) => code.with_suffix(three) + ANY_BEFORE_COST,
+                        Gram::Inside(gram) => code.frequency(&gram),
+                        Gram::AnyAfter(three) => code.with_prefix(three) + ANY_AFTER_COST,
                     };
                     let first = (-1..=last)
                         .min_by_key(|&o| {
