@@ -437,7 +437,7 @@ fn display_base(roots: &[PathBuf]) -> Option<PathBuf> {
 /// `path` as findings show it: relative to `base`, with forward slashes and no leading `./`.
 /// Made for every file walked (path-bound rules match it), so it allocates once.
 fn display_path(base: Option<&Path>, path: &Path) -> String {
-    let rel = base.and_then(|b| path.strip_prefix(b).ok()).unwrap_or(path);
+    let rel = base.and_then(|b| below_base(b, path)).unwrap_or(path);
     // `to_str` checks a word of ASCII at a time, the lossy conversion a byte at a time: on
     // paths a hundred directories deep, that was 2% of a scan.
     let lossy = rel.to_str().map_or_else(|| rel.to_string_lossy(), Cow::Borrowed);
@@ -456,6 +456,37 @@ fn display_path(base: Option<&Path>, path: &Path) -> String {
     } else {
         shown.to_owned()
     }
+}
+
+/// `path` relative to `base`, as `Path::strip_prefix` has it. The walk's paths start with the
+/// base's bytes, which are compared first: comparing component by component was 1% of a
+/// scan, 3% of one of many small files.
+fn below_base<'p>(base: &Path, path: &'p Path) -> Option<&'p Path> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let base = base.as_os_str().as_bytes();
+        let rest = path.as_os_str().as_bytes().strip_prefix(base);
+        let rest = rest.and_then(|rest| {
+            if base.ends_with(b"/") {
+                Some(rest)
+            } else {
+                rest.strip_prefix(b"/")
+            }
+        });
+        // Separators and `.` at either end are dropped by `strip_prefix`, which is left to it.
+        let plain = |rest: &[u8]| {
+            !(rest.is_empty()
+                || rest == b"."
+                || rest.starts_with(b"/")
+                || rest.starts_with(b"./")
+                || rest.ends_with(b"/"))
+        };
+        if let Some(rest) = rest.filter(|rest| plain(rest)) {
+            return Some(Path::new(std::ffi::OsStr::from_bytes(rest)));
+        }
+    }
+    path.strip_prefix(base).ok()
 }
 
 /// Reads `path` into `buf` (cleared first) unless it is too large or binary.
@@ -655,6 +686,10 @@ mod tests {
             ("/elsewhere/x.pem", "/elsewhere/x.pem"),
             ("./.env", ".env"),
             ("/repo", "repo"),
+            ("/repo/", "repo"),
+            ("/repository/x", "/repository/x"),
+            ("/repo//x/./y", "x/./y"),
+            ("/repo/.//x/", "x"),
         ];
         for (path, shown) in cases {
             assert_eq!(display_path(Some(base), Path::new(path)), shown, "{path}");
