@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+use memchr::memmem::Finder;
+
 use super::pack::{KindDef, PurposeDef};
 use crate::finding::{Breadth, Capability, Privilege};
 
@@ -69,8 +71,9 @@ impl KindScope {
 #[derive(Debug, Clone)]
 pub struct Purpose {
     pub id: String,
-    /// Lowercase phrases, words separated by single spaces.
-    pub phrases: Vec<String>,
+    /// Lowercase phrases, words separated by single spaces, each with its searcher: every
+    /// finding's name, comments, variable and path are searched for every phrase.
+    phrases: Vec<Finder<'static>>,
     pub needs: Vec<Capability>,
     pub breadth: Option<Breadth>,
     pub providers: Vec<String>,
@@ -87,7 +90,7 @@ impl Purpose {
         }
         Ok(Purpose {
             id: def.id,
-            phrases,
+            phrases: phrases.iter().map(|p| Finder::new(p).into_owned()).collect(),
             needs: def.needs,
             breadth: def.breadth,
             providers: def.providers,
@@ -133,11 +136,11 @@ pub fn normalize(text: &str) -> String {
 
 /// `phrase` in `text` on word boundaries, both normalized. A trailing `s` on the text's last
 /// word is allowed (`domain` finds `domains`).
-fn find_words(text: &str, phrase: &str) -> Option<Range<usize>> {
+fn find_words(text: &str, phrase: &Finder) -> Option<Range<usize>> {
     let mut from = 0;
-    while let Some(pos) = text[from..].find(phrase) {
+    while let Some(pos) = phrase.find(&text.as_bytes()[from..]) {
         let start = from + pos;
-        let mut end = start + phrase.len();
+        let mut end = start + phrase.needle().len();
         let starts_word = start == 0 || text.as_bytes()[start - 1] == b' ';
         if text[end..].starts_with('s') && text[end + 1..].chars().next().is_none_or(|c| c == ' ') {
             end += 1;
@@ -171,6 +174,7 @@ mod tests {
 
     #[test]
     fn phrases_match_whole_words_with_an_optional_plural() {
+        let find_words = |text: &str, phrase: &str| find_words(text, &Finder::new(phrase));
         assert_eq!(find_words("manage custom domains", "custom domain"), Some(7..21));
         assert_eq!(find_words("dns record", "dns"), Some(0..3));
         assert_eq!(find_words("dnsmasq config", "dns"), None);
