@@ -465,25 +465,17 @@ fn below_base<'p>(base: &Path, path: &'p Path) -> Option<&'p Path> {
     #[cfg(unix)]
     {
         use std::os::unix::ffi::OsStrExt;
-        let base = base.as_os_str().as_bytes();
-        let rest = path.as_os_str().as_bytes().strip_prefix(base);
-        let rest = rest.and_then(|rest| {
-            if base.ends_with(b"/") {
-                Some(rest)
-            } else {
-                rest.strip_prefix(b"/")
-            }
-        });
         // Separators and `.` at either end are dropped by `strip_prefix`, which is left to it.
-        let plain = |rest: &[u8]| {
+        let plain = |rest: &&Path| {
+            let rest = rest.as_os_str().as_bytes();
             !(rest.is_empty()
                 || rest == b"."
                 || rest.starts_with(b"/")
                 || rest.starts_with(b"./")
                 || rest.ends_with(b"/"))
         };
-        if let Some(rest) = rest.filter(|rest| plain(rest)) {
-            return Some(Path::new(std::ffi::OsStr::from_bytes(rest)));
+        if let Some(rest) = open::below(base, path).filter(plain) {
+            return Some(rest);
         }
     }
     path.strip_prefix(base).ok()

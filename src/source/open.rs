@@ -81,13 +81,18 @@ fn split_name(path: &Path) -> Option<(&Path, &std::ffi::OsStr)> {
     Some((path.parent()?, path.file_name()?))
 }
 
-/// The path from `ancestor` down to `dir`, when `dir` is below it: compared as bytes, as
+/// The path from `ancestor` down to `path`, when `path` is below it: compared as bytes, as
 /// comparing deep paths component by component costs more than the lookups saved.
-#[cfg(target_os = "linux")]
-fn below<'p>(ancestor: &Path, dir: &'p Path) -> Option<&'p Path> {
+#[cfg(unix)]
+pub(super) fn below<'p>(ancestor: &Path, path: &'p Path) -> Option<&'p Path> {
     use std::os::unix::ffi::OsStrExt;
-    let (ancestor, dir) = (ancestor.as_os_str().as_bytes(), dir.as_os_str().as_bytes());
-    let rest = dir.strip_prefix(ancestor)?.strip_prefix(b"/")?;
+    let (ancestor, path) = (ancestor.as_os_str().as_bytes(), path.as_os_str().as_bytes());
+    let rest = path.strip_prefix(ancestor)?;
+    let rest = if ancestor.ends_with(b"/") {
+        rest
+    } else {
+        rest.strip_prefix(b"/")?
+    };
     Some(Path::new(std::ffi::OsStr::from_bytes(rest)))
 }
 
