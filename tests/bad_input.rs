@@ -132,6 +132,44 @@ fn a_valid_extra_rule_pack_finds_its_tokens() {
 }
 
 #[test]
+fn a_rule_pack_loaded_alone_has_only_its_rules_and_the_same_checks() {
+    let dir = TempDir::new().unwrap();
+    let good = write(
+        dir.path(),
+        "good.toml",
+        format!("{PACK_HEAD}{}", rule(r"\b(?P<secret>acme_[A-Za-z0-9]{20})\b", "")),
+    );
+    let alone = tokscan::rules::RuleSet::load_packs(&[&good]).unwrap();
+    let ids: Vec<&str> = alone.rules.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["acme-key"]);
+    let text = format!(
+        "ACME={}\nGH={}\n",
+        token("alone", "acme_{{alnum:20}}"),
+        github_pat("alone")
+    );
+    let found: Vec<String> = tokscan::scan::scan_bytes(&alone, "app.env", text.as_bytes(), false)
+        .into_iter()
+        .map(|f| format!("{}:{}", f.rule, f.line))
+        .collect();
+    assert_eq!(found, ["acme-key:1"]);
+    // The built-in data still applies: placeholders and credential-file names.
+    let filler = b"ACME=acme_placeholderAbcdefgh1\n";
+    assert!(tokscan::scan::scan_bytes(&alone, "app.env", filler, false).is_empty());
+    assert!(alone.credential_files.is_match(".env", &mut None));
+
+    let bad = write(
+        dir.path(),
+        "bad.toml",
+        format!("{PACK_HEAD}{}", rule(r"(?P<secret>acme_[a-z+)", "")),
+    );
+    let alone = tokscan::rules::RuleSet::load_packs(&[&bad])
+        .unwrap_err()
+        .to_string();
+    let beside = tokscan::rules::RuleSet::load(&[&bad]).unwrap_err().to_string();
+    assert_eq!(alone, beside);
+}
+
+#[test]
 fn binary_files_are_skipped_and_counted() {
     let dir = tree_with_token();
     let mut blob = b"\x00\x01\x02PNG".to_vec();

@@ -115,12 +115,13 @@ fn mutated_rule_packs_load_or_fail_with_an_error_never_panic() {
     );
     let mut rng = Rng(0x7275_6c65_7300_0003);
     let mut loaded = 0;
-    for n in 0..60 {
+    for n in 0..600 {
         let pack = dir.path().join(format!("pack{n}.toml"));
         let text = mutate(&mut rng, seed.as_bytes());
         std::fs::write(&pack, &text).unwrap();
         // A loaded pack's own text holds its keywords: matching it runs the mutated regexes.
-        if let Ok(rules) = RuleSet::load(&[&pack]) {
+        // Loaded alone: the built-in packs would be most of each load.
+        if let Ok(rules) = RuleSet::load_packs(&[&pack]) {
             loaded += 1;
             let _ = tokscan::scan::scan_bytes(&rules, "pack.toml", &text, false);
         }
