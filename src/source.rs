@@ -317,6 +317,7 @@ where
     builder.build_parallel().run(|| {
         let mut visitor = make_visitor();
         let mut names_cache = None;
+        let mut lister = Opener::default();
         Box::new(move |result| {
             let entry = match result {
                 Ok(entry) => entry,
@@ -332,7 +333,9 @@ where
             };
             if file_type.is_dir() {
                 if !options.no_ignore {
-                    for credential in ignored_credential_files(path, credential_files, &mut names_cache) {
+                    for credential in
+                        ignored_credential_files(path, credential_files, &mut names_cache, &mut lister)
+                    {
                         if claim(&credential) {
                             let file = FileRef {
                                 display: display(&credential),
@@ -410,20 +413,20 @@ fn walk_error_path(err: &ignore::Error) -> (Option<PathBuf>, bool) {
 
 /// Files in `dir` named like credential stores. The walker yields the ones git does not
 /// ignore as well; the caller's claim set keeps each to one scan.
-fn ignored_credential_files(dir: &Path, credential_files: &Globs, cache: &mut Option<Cache>) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
+fn ignored_credential_files(
+    dir: &Path,
+    credential_files: &Globs,
+    cache: &mut Option<Cache>,
+    lister: &mut Opener,
+) -> Vec<PathBuf> {
+    let credential = |name: &std::ffi::OsStr| {
+        name.to_str()
+            .is_some_and(|name| credential_files.is_match(name, cache))
+    };
+    let Ok(names) = lister.file_names(dir, credential) else {
         return Vec::new();
     };
-    entries
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .filter(|e| {
-            e.file_name()
-                .to_str()
-                .is_some_and(|name| credential_files.is_match(name, cache))
-        })
-        .map(|e| e.path())
-        .collect()
+    names.into_iter().map(|name| dir.join(name)).collect()
 }
 
 /// With one directory to scan, paths are shown relative to it; otherwise as given.

@@ -4,8 +4,10 @@
 //! kernel resolves every component of a path at each `open`: a third of all the CPU time of a
 //! scan of a tree 100 directories deep. With the directory of the last file kept open, a file
 //! is one name looked up in it, and a directory below that one (the walk goes depth first)
-//! the names between them. The walk itself still lists each directory by its path.
+//! the names between them. Directories are listed again the same way (for the credential
+//! files git ignores); the walk itself still lists each directory by its path.
 
+use std::ffi::{OsStr, OsString};
 use std::fs::File;
 use std::io;
 use std::path::Path;
@@ -37,29 +39,103 @@ impl Opener {
         File::open(path)
     }
 
+    /// The names `wanted` accepts of the regular files in the directory `dir`, as
+    /// `std::fs::read_dir` lists them (symbolic links not followed). The directory is opened
+    /// as files are, from the one kept open, and is kept open in turn: the walk lists the
+    /// directories below it next.
+    pub fn file_names(
+        &mut self,
+        dir: &Path,
+        mut wanted: impl FnMut(&OsStr) -> bool,
+    ) -> io::Result<Vec<OsString>> {
+        #[cfg(target_os = "linux")]
+        {
+            use rustix::fs::OFlags;
+            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+            if let Some(listing) = self.open_dir(dir, flags) {
+                let names = file_names_in(&listing, &mut wanted);
+                self.dir = Some((dir.to_path_buf(), listing));
+                if let Ok(names) = names {
+                    return Ok(names);
+                }
+            }
+        }
+        Ok(std::fs::read_dir(dir)?
+            .flatten()
+            .filter(|entry| entry.file_type().is_ok_and(|t| t.is_file()))
+            .map(|entry| entry.file_name())
+            .filter(|name| wanted(name))
+            .collect())
+    }
+
     /// The directory `dir`, opened once for the files in it; `None` when it cannot be.
     #[cfg(target_os = "linux")]
     fn dir_fd(&mut self, dir: &Path) -> Option<&std::os::fd::OwnedFd> {
-        use rustix::fs::{open, openat, Mode, OFlags};
-        if dir.as_os_str().is_empty() {
-            return None;
-        }
-        // O_PATH: a handle to look names up in, which needs no read permission on the
-        // directory itself, only the search permission a path lookup needs too.
-        let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        use rustix::fs::OFlags;
         let kept = matches!(&self.dir, Some((cached, _)) if cached.as_os_str() == dir.as_os_str());
         if !kept {
-            let opened = match &self.dir {
-                Some((cached, fd)) => match below(cached, dir) {
-                    Some(below) => openat(fd, below, flags, Mode::empty()),
-                    None => open(dir, flags, Mode::empty()),
-                },
-                None => open(dir, flags, Mode::empty()),
-            };
-            self.dir = Some((dir.to_path_buf(), opened.ok()?));
+            // O_PATH: a handle to look names up in, which needs no read permission on the
+            // directory itself, only the search permission a path lookup needs too.
+            let opened = self.open_dir(dir, OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC)?;
+            self.dir = Some((dir.to_path_buf(), opened));
         }
         self.dir.as_ref().map(|(_, fd)| fd)
     }
+
+    /// `dir` opened with `flags`: from the directory kept open when `dir` is it or below it,
+    /// else by its path. `None` when it cannot be.
+    #[cfg(target_os = "linux")]
+    fn open_dir(&self, dir: &Path, flags: rustix::fs::OFlags) -> Option<std::os::fd::OwnedFd> {
+        use rustix::fs::{open, openat, Mode};
+        if dir.as_os_str().is_empty() {
+            return None;
+        }
+        let opened = match &self.dir {
+            Some((cached, fd)) if cached.as_os_str() == dir.as_os_str() => {
+                openat(fd, ".", flags, Mode::empty())
+            }
+            Some((cached, fd)) => match below(cached, dir) {
+                Some(below) => openat(fd, below, flags, Mode::empty()),
+                None => open(dir, flags, Mode::empty()),
+            },
+            None => open(dir, flags, Mode::empty()),
+        };
+        opened.ok()
+    }
+}
+
+/// The names `wanted` accepts of the regular files of the directory open as `dir`.
+#[cfg(target_os = "linux")]
+fn file_names_in(
+    dir: &std::os::fd::OwnedFd,
+    mut wanted: impl FnMut(&OsStr) -> bool,
+) -> io::Result<Vec<OsString>> {
+    use rustix::fs::{statat, AtFlags, FileType, RawDir};
+    use std::mem::MaybeUninit;
+    use std::os::unix::ffi::OsStrExt;
+    // Room for a few dozen entries at a time; no name is longer than a few hundred bytes.
+    let mut buf = [MaybeUninit::uninit(); 8192];
+    let mut entries = RawDir::new(dir, &mut buf);
+    let mut names = Vec::new();
+    while let Some(entry) = entries.next() {
+        let entry = entry?;
+        let name = entry.file_name();
+        if !wanted(OsStr::from_bytes(name.to_bytes())) {
+            continue;
+        }
+        let file_type = match entry.file_type() {
+            // A file system that does not say in its listing: ask, as `read_dir` does.
+            FileType::Unknown => match statat(dir, name, AtFlags::SYMLINK_NOFOLLOW) {
+                Ok(stat) => FileType::from_raw_mode(stat.st_mode),
+                Err(_) => continue,
+            },
+            known => known,
+        };
+        if file_type == FileType::RegularFile {
+            names.push(OsStr::from_bytes(name.to_bytes()).to_owned());
+        }
+    }
+    Ok(names)
 }
 
 /// `path`'s directory and file name, as `parent` and `file_name` have them. Split at the last
@@ -137,6 +213,49 @@ mod tests {
             assert_eq!(read(&mut opener, &path).unwrap(), dir, "{dir}");
         }
         assert_eq!(read(&mut opener, &root.path().join("top")).unwrap(), "top");
+    }
+
+    #[test]
+    fn a_directory_lists_the_regular_files_read_dir_lists() {
+        let root = tempfile::tempdir().unwrap();
+        for dir in ["a", "a/b", "a/b/c", "d"] {
+            let dir = root.path().join(dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            for file in [".env", "f", "id_rsa"] {
+                std::fs::write(dir.join(file), file).unwrap();
+            }
+            std::os::unix::fs::symlink(dir.join("f"), dir.join("link")).unwrap();
+            std::os::unix::fs::symlink(root.path(), dir.join("dir-link")).unwrap();
+        }
+        let mut opener = Opener::default();
+        let listed = |opener: &mut Opener, dir: &Path| {
+            let mut names = opener.file_names(dir, |_| true).unwrap();
+            names.sort();
+            names
+        };
+        for dir in ["a", "a/b/c", "a/b", "d", "d", "", "a/b/c"] {
+            let dir = root.path().join(dir);
+            let mut std: Vec<_> = (std::fs::read_dir(&dir).unwrap().flatten())
+                .filter(|entry| entry.file_type().unwrap().is_file())
+                .map(|entry| entry.file_name())
+                .collect();
+            std.sort();
+            assert_eq!(listed(&mut opener, &dir), std, "{dir:?}");
+        }
+        assert_eq!(
+            listed(&mut opener, &root.path().join("d")),
+            [".env", "f", "id_rsa"]
+        );
+        // Files open as well from a directory kept open for its listing.
+        assert_eq!(read(&mut opener, &root.path().join("d/f")).unwrap(), "f");
+        let dotted = opener.file_names(&root.path().join("a/b"), |name| {
+            name.as_encoded_bytes().starts_with(b".")
+        });
+        assert_eq!(dotted.unwrap(), [".env"]);
+        let missing = opener
+            .file_names(&root.path().join("a/none"), |_| true)
+            .unwrap_err();
+        assert_eq!(missing.kind(), std::io::ErrorKind::NotFound);
     }
 
     #[test]
