@@ -72,14 +72,19 @@ impl Opener {
     #[cfg(target_os = "linux")]
     fn dir_fd(&mut self, dir: &Path) -> Option<&std::os::fd::OwnedFd> {
         use rustix::fs::OFlags;
-        let kept = matches!(&self.dir, Some((cached, _)) if cached.as_os_str() == dir.as_os_str());
-        if !kept {
+        if !self.keeps(dir) {
             // O_PATH: a handle to look names up in, which needs no read permission on the
             // directory itself, only the search permission a path lookup needs too.
             let opened = self.open_dir(dir, OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC)?;
             self.dir = Some((dir.to_path_buf(), opened));
         }
         self.dir.as_ref().map(|(_, fd)| fd)
+    }
+
+    /// Whether `dir` is the directory kept open.
+    #[cfg(target_os = "linux")]
+    fn keeps(&self, dir: &Path) -> bool {
+        matches!(&self.dir, Some((kept, _)) if kept.as_os_str() == dir.as_os_str())
     }
 
     /// `dir` opened with `flags`: from the directory kept open when `dir` is it or below it,
@@ -91,9 +96,7 @@ impl Opener {
             return None;
         }
         let opened = match &self.dir {
-            Some((cached, fd)) if cached.as_os_str() == dir.as_os_str() => {
-                openat(fd, ".", flags, Mode::empty())
-            }
+            Some((_, fd)) if self.keeps(dir) => openat(fd, ".", flags, Mode::empty()),
             Some((cached, fd)) => match below(cached, dir) {
                 Some(below) => openat(fd, below, flags, Mode::empty()),
                 None => open(dir, flags, Mode::empty()),
@@ -120,7 +123,8 @@ fn file_names_in(
     while let Some(entry) = entries.next() {
         let entry = entry?;
         let name = entry.file_name();
-        if !wanted(OsStr::from_bytes(name.to_bytes())) {
+        let file_name = OsStr::from_bytes(name.to_bytes());
+        if !wanted(file_name) {
             continue;
         }
         let file_type = match entry.file_type() {
@@ -132,7 +136,7 @@ fn file_names_in(
             known => known,
         };
         if file_type == FileType::RegularFile {
-            names.push(OsStr::from_bytes(name.to_bytes()).to_owned());
+            names.push(file_name.to_owned());
         }
     }
     Ok(names)
